@@ -1,0 +1,76 @@
+// Rate budgets: one per Klaviyo rate tier, shared by every worker that calls an endpoint of that
+// tier. acquire() blocks (through the injected Clock) until one more request fits every window of
+// the tier, so our own traffic never exceeds the documented limits in any sliding window:
+// burst (per second), steady (per minute) and, for the reporting tier, daily. Responses correct the
+// budget: RateLimit-Remaining/Reset headers and 429 Retry-After pause the whole tier.
+// Thread-safe: every method may be called from any worker thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "util/clock.h"
+
+namespace sk::budget {
+
+enum class TierId { XS, S, M, L, XL, Reporting };
+
+struct Tier {
+  TierId id;
+  std::string_view name;  // "XS", "S", "M", "L", "XL", "reporting"
+  int burst_per_second;
+  int steady_per_minute;
+  int per_day;  // 0 = no daily limit
+};
+
+// The table of Klaviyo's tiers (revision 2026-07-15), each number stated once (budget/tiers.cpp).
+const Tier& tier(TierId id);
+// All tiers, in the order of TierId.
+const Tier* all_tiers(std::size_t* count);
+
+class RateBudget {
+ public:
+  RateBudget(const Tier& tier, Clock& clock);
+
+  // Blocks until a request may be sent now, then records it. Returns how long it waited.
+  // Throws SourceError(Transient) instead of waiting past the daily limit's reset.
+  std::chrono::milliseconds acquire();
+
+  // Feed the headers of a non-429 response: limit/remaining describe the steady (minute) window,
+  // reset is seconds until it resets. When the server says we have fewer left than we think
+  // (other integrations share the account's quota), the budget slows down accordingly.
+  void observe(long long limit, long long remaining, long long reset_seconds);
+
+  // A 429 said to wait: no request of this tier starts before now + retry_after.
+  void throttled(std::chrono::milliseconds retry_after);
+
+  const Tier& tier() const { return tier_; }
+  std::uint64_t requests() const;          // requests granted so far
+  std::chrono::milliseconds waited() const;  // total time spent waiting in acquire()
+
+ private:
+  const Tier& tier_;
+  Clock& clock_;
+  mutable std::mutex mu_;
+  std::deque<std::chrono::steady_clock::time_point> second_window_, minute_window_, day_window_;
+  std::chrono::steady_clock::time_point paused_until_{};
+  std::uint64_t granted_ = 0;
+  std::chrono::milliseconds waited_{0};
+};
+
+// One budget per tier for the whole process run.
+class BudgetSet {
+ public:
+  explicit BudgetSet(Clock& clock);
+  RateBudget& get(TierId id);
+
+ private:
+  std::unique_ptr<RateBudget> budgets_[6];
+};
+
+}  // namespace sk::budget

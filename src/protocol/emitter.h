@@ -1,0 +1,83 @@
+// The one object that writes stdout. Every AirbyteMessage the process prints goes through here, one
+// JSON per line, in the order the calls were made. Records are buffered and written in large
+// chunks; a STATE is written after every record emitted before it, so a state never gets ahead of
+// its records. It counts records per stream since that stream's previous STATE (sourceStats), and
+// replaces every registered secret (the API key) with "****" in everything it prints.
+// Thread-safe: all methods lock one mutex.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/messages.h"
+#include "util/clock.h"
+
+namespace sk::protocol {
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual void write(std::string_view bytes) = 0;
+  virtual void flush() = 0;
+};
+
+// Writes to a FILE* (stdout in the binary).
+class FileSink final : public Sink {
+ public:
+  explicit FileSink(std::FILE* f) : f_(f) {}
+  void write(std::string_view bytes) override;
+  void flush() override;
+
+ private:
+  std::FILE* f_;
+};
+
+// Collects output in memory (tests).
+class StringSink final : public Sink {
+ public:
+  void write(std::string_view bytes) override { out.append(bytes); }
+  void flush() override {}
+  std::string out;
+};
+
+class Emitter {
+ public:
+  Emitter(Sink& sink, Clock& clock);
+  ~Emitter();
+
+  // Strings that must never be printed (the API key). Empty strings are ignored.
+  void add_secret(std::string secret);
+
+  void record(std::string_view stream, const json& data);
+  void state(std::string_view stream, json stream_state);
+  void log(LogLevel level, std::string message);
+  void spec(json spec);
+  void catalog(json catalog);
+  void connection_status(bool succeeded, std::string message);
+  void error(const Failure& failure, std::optional<std::string> stream = std::nullopt);
+  void stream_status(std::string_view stream, StreamStatus status);
+  void flush();
+
+  // Records emitted for `stream` during this run.
+  std::uint64_t records_emitted(std::string_view stream) const;
+  std::int64_t now_ms() const;
+
+ private:
+  void write_line_locked(std::string line);
+  void scrub(std::string& line) const;
+
+  Sink& sink_;
+  Clock& clock_;
+  mutable std::mutex mu_;
+  std::string buffer_;
+  std::vector<std::string> secrets_;
+  std::map<std::string, std::uint64_t, std::less<>> since_state_, total_;
+};
+
+}  // namespace sk::protocol

@@ -1,0 +1,41 @@
+// Partition routers: archived x channel for campaigns, archived for flows, metric ids for events.
+#include "streams/partitions.h"
+
+#include "klaviyo/query.h"
+
+namespace sk::streams {
+
+namespace kq = sk::klaviyo;
+
+std::vector<Partition> partitions_for(const StreamSpec& spec, const config::Config& cfg) {
+  std::vector<Partition> out;
+  switch (spec.partitions) {
+    case Partitioning::None:
+      out.push_back({});
+      break;
+    case Partitioning::Archived:
+      for (const char* archived : {"false", "true"})
+        out.push_back({{{"archived", archived}}, {kq::clause("equals", "archived", archived)}, ""});
+      break;
+    case Partitioning::ChannelArchived:
+      // Klaviyo requires a channel filter on /api/campaigns; mobile_push exists since 2025-01-15.
+      for (const char* channel : {"email", "sms", "mobile_push"})
+        for (const char* archived : {"false", "true"})
+          out.push_back({{{"archived", archived}, {"campaign_type", channel}},
+                         {kq::clause("equals", "messages.channel", kq::quoted(channel)),
+                          kq::clause("equals", "archived", archived)},
+                         channel});
+      break;
+    case Partitioning::EventMetrics:
+      if (cfg.event_metric_ids.empty()) {
+        out.push_back({});
+      } else {
+        for (const auto& id : cfg.event_metric_ids)
+          out.push_back({{{"event_metric_id", id}}, {kq::clause("equals", "metric_id", kq::dquoted(id))}, ""});
+      }
+      break;
+  }
+  return out;
+}
+
+}  // namespace sk::streams

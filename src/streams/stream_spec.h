@@ -1,0 +1,69 @@
+// A stream is a row of data: which endpoint, which keys, which cursor and how it is filtered,
+// page size, rate tier, partitions and named hooks. The engine (streams/engine.h) turns a row plus
+// the incoming state into requests. Add a stream by adding a row to stream_table.cpp and a schema
+// file schemas/<name>.json — not a class.
+// Thread-safe: rows are immutable constants.
+#pragma once
+
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "budget/rate_budget.h"
+
+namespace sk::streams {
+
+// How the lower bound of an incremental window is sent to Klaviyo.
+enum class Lower {
+  None,  // no server-side filter on the cursor: the engine drops older records itself
+  Gt,    // greater-than(field, cursor - 1 s): the field allows only strict comparison
+  Ge,    // greater-or-equal(field, cursor)
+};
+
+enum class Partitioning {
+  None,
+  Archived,         // archived true / false (flows)
+  ChannelArchived,  // messages.channel email/sms/mobile_push x archived (campaigns)
+  EventMetrics,     // one partition per config.event_metric_ids, or none when empty (events)
+};
+
+// Named escape hatches: the few places where a stream is more than its row.
+enum class Hook {
+  ProfileAdditionalFields,  // additional-fields[profile]=subscriptions[,predictive_analytics]; tier M with predictive
+  CampaignChannel,          // attributes.channel = the partition's channel
+};
+
+struct Param {
+  std::string_view key;
+  std::string_view value;
+};
+
+struct StreamSpec {
+  std::string_view name;
+  std::string_view path;                 // e.g. "/api/events"
+  std::string_view scope;                // read scope: "events" for events:read
+  budget::TierId tier = budget::TierId::L;
+  std::string_view primary_key = "id";
+  std::string_view cursor_field;         // top-level cursor, copied from attributes.<cursor_field>; "" = none
+  Lower lower = Lower::Ge;               // lower bound of the window
+  bool upper = true;                     // add less-than(field, sync start): half-open windows [lower, now)
+  bool sorted = true;                    // sort=<cursor_field>: checkpoint after every page
+  int page_size = 0;                     // page[size] to send; 0 = none (the endpoint has no such parameter)
+  std::span<const Param> params = {};    // fixed extra query parameters
+  Partitioning partitions = Partitioning::None;
+  std::span<const Hook> hooks = {};
+  bool lookback = false;                 // config.lookback_window days are re-read on incremental syncs
+
+  bool incremental() const { return !cursor_field.empty(); }
+  bool has_hook(Hook h) const {
+    for (Hook x : hooks) if (x == h) return true;
+    return false;
+  }
+};
+
+// Every stream, in the order read and discover list them.
+std::span<const StreamSpec> all_streams();
+const StreamSpec* find_stream(std::string_view name);
+
+}  // namespace sk::streams

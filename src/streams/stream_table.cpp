@@ -1,0 +1,55 @@
+// The stream table (revision 2026-07-15). Each row states only what differs from StreamSpec's
+// defaults. Filter operators, sort fields and page-size caps per endpoint come from Klaviyo's
+// OpenAPI spec (x-klaviyo-filters, page[size] maximum) as summarised in
+// ../shared/reference/notes/klaviyo-api.md §2–§4:
+//   /api/metrics    no filter on updated, no sort, no page[size] (200/page fixed)   M tier
+//   /api/lists      updated: greater-than only; sort updated; page[size] max 10      L tier
+//   /api/segments   updated: greater-than only; sort updated; page[size] max 10      L tier
+//   /api/templates  updated: gt/ge/lt/le; sort updated; page[size] max 10           L tier
+//   /api/flows      updated: gt/ge/lt/le; archived equals; page[size] max 50        S tier
+//   /api/campaigns  updated_at: gt/ge/lt/le; messages.channel REQUIRED; max 100     M tier
+//   /api/profiles   updated: greater-than / less-than only; page[size] max 100      L tier (M with predictive)
+//   /api/events     datetime: gt/ge/lt/le; metric_id equals; page[size] max 1000    XL tier
+#include "streams/stream_spec.h"
+
+namespace sk::streams {
+
+namespace {
+
+using budget::TierId;
+
+constexpr Hook kProfileHooks[] = {Hook::ProfileAdditionalFields};
+constexpr Hook kCampaignHooks[] = {Hook::CampaignChannel};
+
+const StreamSpec kStreams[] = {
+    {.name = "metrics", .path = "/api/metrics", .scope = "metrics", .tier = TierId::M,
+     .cursor_field = "updated", .lower = Lower::None, .upper = false, .sorted = false},
+    {.name = "lists", .path = "/api/lists", .scope = "lists", .tier = TierId::L,
+     .cursor_field = "updated", .lower = Lower::Gt, .upper = false, .page_size = 10},
+    {.name = "segments", .path = "/api/segments", .scope = "segments", .tier = TierId::L,
+     .cursor_field = "updated", .lower = Lower::Gt, .upper = false, .page_size = 10},
+    {.name = "email_templates", .path = "/api/templates", .scope = "templates", .tier = TierId::L,
+     .cursor_field = "updated", .page_size = 10},
+    {.name = "flows", .path = "/api/flows", .scope = "flows", .tier = TierId::S,
+     .cursor_field = "updated", .page_size = 50, .partitions = Partitioning::Archived},
+    {.name = "campaigns", .path = "/api/campaigns", .scope = "campaigns", .tier = TierId::M,
+     .cursor_field = "updated_at", .page_size = 100, .partitions = Partitioning::ChannelArchived,
+     .hooks = kCampaignHooks},
+    {.name = "profiles", .path = "/api/profiles", .scope = "profiles", .tier = TierId::L,
+     .cursor_field = "updated", .lower = Lower::Gt, .page_size = 100, .hooks = kProfileHooks},
+    {.name = "events", .path = "/api/events", .scope = "events", .tier = TierId::XL,
+     .cursor_field = "datetime", .page_size = 1000, .partitions = Partitioning::EventMetrics,
+     .lookback = true},
+};
+
+}  // namespace
+
+std::span<const StreamSpec> all_streams() { return kStreams; }
+
+const StreamSpec* find_stream(std::string_view name) {
+  for (const auto& s : kStreams)
+    if (s.name == name) return &s;
+  return nullptr;
+}
+
+}  // namespace sk::streams
