@@ -1,0 +1,154 @@
+// Sliding-window rate budgets. Each window keeps the grant times of the requests still inside it;
+// a request may start at time t when, for every window of length W and limit N, fewer than N grants
+// lie in (t - W, t], and t is not before a pause set by a 429 or by the RateLimit-* headers.
+#include "budget/rate_budget.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "util/error.h"
+
+namespace sk::budget {
+
+namespace {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+using Duration = std::chrono::steady_clock::duration;
+
+constexpr std::chrono::seconds kSecond{1};
+constexpr std::chrono::seconds kMinute{60};
+constexpr std::chrono::seconds kDay{86'400};
+// Longest we wait for the daily window before failing: the same cap as a 429's Retry-After.
+constexpr std::chrono::seconds kMaxDailyWait{600};
+// The steady window is one minute; a RateLimit-Reset beyond that is not believed.
+constexpr long long kMaxResetSeconds = 60;
+
+// Drops grants that have left the window ending at now.
+void prune(std::deque<SteadyTime>& window, Duration length, SteadyTime now) {
+  while (!window.empty() && window.front() + length <= now) window.pop_front();
+}
+
+// Earliest time at which one more grant fits in the window (now if it fits already).
+SteadyTime earliest_fit(const std::deque<SteadyTime>& window, Duration length, long long limit,
+                        SteadyTime now) {
+  if (limit <= 0) return now;
+  const auto size = static_cast<long long>(window.size());
+  if (size < limit) return now;
+  // The grant that must leave for the count to drop to limit - 1.
+  return std::max(now, window[static_cast<std::size_t>(size - limit)] + length);
+}
+
+std::chrono::milliseconds ceil_ms(Duration d) {
+  return std::chrono::ceil<std::chrono::milliseconds>(d);
+}
+
+std::string format_duration(std::chrono::milliseconds d) {
+  const long long s = (d.count() + 999) / 1000;
+  if (s < 120) return std::to_string(s) + " s";
+  if (s < 7200) return std::to_string((s + 59) / 60) + " min";
+  const long long minutes = (s + 59) / 60;
+  return std::to_string(minutes / 60) + " h " + std::to_string(minutes % 60) + " min";
+}
+
+}  // namespace
+
+RateBudget::RateBudget(const Tier& tier, Clock& clock) : tier_(tier), clock_(clock) {}
+
+std::chrono::milliseconds RateBudget::acquire() {
+  std::unique_lock<std::mutex> lock(mu_);
+  const SteadyTime start = clock_.steady_now();
+  for (;;) {
+    const SteadyTime now = clock_.steady_now();
+    prune(second_window_, kSecond, now);
+    prune(minute_window_, kMinute, now);
+    prune(day_window_, kDay, now);
+
+    SteadyTime ready = std::max(now, paused_until_);
+    ready = std::max(ready, earliest_fit(second_window_, kSecond, tier_.burst_per_second, now));
+    ready = std::max(ready, earliest_fit(minute_window_, kMinute, tier_.steady_per_minute, now));
+    if (tier_.per_day > 0) {
+      const SteadyTime day_ready = earliest_fit(day_window_, kDay, tier_.per_day, now);
+      if (day_ready - now > kMaxDailyWait) {
+        throw transient_error(
+            "The daily quota of " + std::to_string(tier_.per_day) +
+                " requests for Klaviyo's " + std::string(tier_.name) +
+                " endpoints is used up; it frees up again in about " +
+                format_duration(ceil_ms(day_ready - now)) +
+                ". Sync again later, or sync fewer report partitions (metrics or time windows).",
+            "rate budget tier " + std::string(tier_.name) + ": daily window holds " +
+                std::to_string(day_window_.size()) + " grants, next slot in " +
+                std::to_string(ceil_ms(day_ready - now).count()) + " ms (cap " +
+                std::to_string(kMaxDailyWait.count()) + " s)");
+      }
+      ready = std::max(ready, day_ready);
+    }
+
+    if (ready <= now) {
+      second_window_.push_back(now);
+      minute_window_.push_back(now);
+      if (tier_.per_day > 0) day_window_.push_back(now);
+      ++granted_;
+      const auto waited = ceil_ms(now - start);
+      waited_ += waited;
+      return waited;
+    }
+
+    // Sleep without holding the lock so other workers can observe/throttle meanwhile; then
+    // re-check everything, because another worker may have taken the slot.
+    const auto wait = ceil_ms(ready - now);
+    lock.unlock();
+    clock_.sleep_for(wait);
+    lock.lock();
+  }
+}
+
+void RateBudget::observe(long long limit, long long remaining, long long reset_seconds) {
+  if (remaining < 0) return;  // header absent or unparsable
+  (void)limit;                // remaining and reset say everything we act on
+  std::lock_guard<std::mutex> lock(mu_);
+  const SteadyTime now = clock_.steady_now();
+  prune(minute_window_, kMinute, now);
+  const long long own_remaining =
+      static_cast<long long>(tier_.steady_per_minute) - static_cast<long long>(minute_window_.size());
+  if (remaining >= own_remaining) return;  // the server agrees with us (or is more generous)
+
+  const long long reset = std::clamp<long long>(reset_seconds, 0, kMaxResetSeconds);
+  Duration pause{};
+  if (remaining == 0) {
+    // Nothing left in this window: wait for it to reset (at least a second if reset is unknown).
+    pause = std::chrono::seconds(std::max<long long>(reset, 1));
+  } else {
+    // Spread what is left evenly over the rest of the window: one request per reset/remaining.
+    pause = std::chrono::duration_cast<Duration>(std::chrono::milliseconds(reset * 1000 / remaining));
+  }
+  paused_until_ = std::max(paused_until_, now + pause);
+}
+
+void RateBudget::throttled(std::chrono::milliseconds retry_after) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const SteadyTime now = clock_.steady_now();
+  if (retry_after.count() > 0) paused_until_ = std::max(paused_until_, now + retry_after);
+}
+
+std::uint64_t RateBudget::requests() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return granted_;
+}
+
+std::chrono::milliseconds RateBudget::waited() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return waited_;
+}
+
+BudgetSet::BudgetSet(Clock& clock) {
+  std::size_t count = 0;
+  const Tier* tiers = all_tiers(&count);
+  for (std::size_t i = 0; i < count && i < std::size(budgets_); ++i) {
+    budgets_[static_cast<std::size_t>(tiers[i].id)] = std::make_unique<RateBudget>(tiers[i], clock);
+  }
+}
+
+RateBudget& BudgetSet::get(TierId id) { return *budgets_[static_cast<std::size_t>(id)]; }
+
+}  // namespace sk::budget

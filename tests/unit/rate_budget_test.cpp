@@ -1,0 +1,201 @@
+// RateBudget and the tier table, on a FakeClock: no sliding window ever exceeds a tier's limits.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "budget/rate_budget.h"
+#include "util/clock.h"
+#include "util/error.h"
+
+using namespace std::chrono_literals;
+using sk::budget::RateBudget;
+using sk::budget::Tier;
+using sk::budget::TierId;
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+namespace {
+
+// Largest number of grants inside any half-open window [t, t + length).
+std::size_t max_in_window(const std::vector<SteadyTime>& grants, std::chrono::milliseconds length) {
+  std::size_t best = 0, lo = 0;
+  for (std::size_t hi = 0; hi < grants.size(); ++hi) {
+    while (grants[hi] - grants[lo] >= length) ++lo;
+    best = std::max(best, hi - lo + 1);
+  }
+  return best;
+}
+
+std::vector<SteadyTime> acquire_n(RateBudget& b, sk::Clock& clock, int n) {
+  std::vector<SteadyTime> grants;
+  for (int i = 0; i < n; ++i) {
+    b.acquire();
+    grants.push_back(clock.steady_now());
+  }
+  return grants;
+}
+
+}  // namespace
+
+TEST_CASE("tier table matches Klaviyo's documented limits", "[budget]") {
+  std::size_t count = 0;
+  const Tier* tiers = sk::budget::all_tiers(&count);
+  REQUIRE(count == 6);
+  for (std::size_t i = 0; i < count; ++i) CHECK(static_cast<std::size_t>(tiers[i].id) == i);
+  auto check = [](TierId id, const char* name, int burst, int steady, int day) {
+    const Tier& t = sk::budget::tier(id);
+    CHECK(t.id == id);
+    CHECK(t.name == name);
+    CHECK(t.burst_per_second == burst);
+    CHECK(t.steady_per_minute == steady);
+    CHECK(t.per_day == day);
+  };
+  check(TierId::XS, "XS", 1, 15, 0);
+  check(TierId::S, "S", 3, 60, 0);
+  check(TierId::M, "M", 10, 150, 0);
+  check(TierId::L, "L", 75, 750, 0);
+  check(TierId::XL, "XL", 350, 3500, 0);
+  check(TierId::Reporting, "reporting", 1, 2, 225);
+}
+
+TEST_CASE("M tier: the 11th request in a second waits about a second", "[budget]") {
+  sk::FakeClock clock;
+  RateBudget b(sk::budget::tier(TierId::M), clock);
+  for (int i = 0; i < 10; ++i) CHECK(b.acquire() == 0ms);
+  CHECK(clock.total_slept() == 0ms);
+  const auto waited = b.acquire();
+  CHECK(waited >= 1000ms);
+  CHECK(waited <= 1001ms);
+  CHECK(b.requests() == 11);
+  CHECK(b.waited() == waited);
+}
+
+TEST_CASE("M tier: the 151st request waits for the minute window", "[budget]") {
+  sk::FakeClock clock;
+  RateBudget b(sk::budget::tier(TierId::M), clock);
+  const auto grants = acquire_n(b, clock, 151);
+  // 150 fit in the first 15 s (10 per second); the 151st waits until the first leaves the minute.
+  CHECK(grants[149] - grants[0] < 15s);
+  CHECK(grants[150] - grants[0] >= 60s);
+  CHECK(grants[150] - grants[0] <= 60s + 1ms);
+  CHECK(max_in_window(grants, 60'000ms) <= 150);
+}
+
+TEST_CASE("no sliding window ever exceeds a tier's limits", "[budget]") {
+  for (TierId id : {TierId::XS, TierId::S, TierId::M, TierId::L, TierId::XL, TierId::Reporting}) {
+    const Tier& t = sk::budget::tier(id);
+    INFO("tier " << t.name);
+    sk::FakeClock clock;
+    RateBudget b(t, clock);
+    const int n = std::min(t.steady_per_minute * 3 + 7, t.per_day > 0 ? t.per_day : 1'000'000);
+    std::vector<SteadyTime> grants;
+    for (int i = 0; i < n; ++i) {
+      b.acquire();
+      grants.push_back(clock.steady_now());
+      // Some think time now and then, so grants do not only fall on window edges.
+      if (i % 7 == 3) clock.advance(std::chrono::milliseconds(37 * (i % 5)));
+    }
+    CHECK(max_in_window(grants, 1000ms) <= static_cast<std::size_t>(t.burst_per_second));
+    CHECK(max_in_window(grants, 60'000ms) <= static_cast<std::size_t>(t.steady_per_minute));
+    CHECK(b.requests() == static_cast<std::uint64_t>(n));
+    // And the budget does not wait needlessly: the steady limit is reached, not undershot.
+    CHECK(max_in_window(grants, 60'000ms) == static_cast<std::size_t>(t.steady_per_minute));
+  }
+}
+
+TEST_CASE("Reporting tier: the daily quota throws once exhausted instead of waiting", "[budget]") {
+  sk::FakeClock clock;
+  RateBudget b(sk::budget::tier(TierId::Reporting), clock);
+  const auto grants = acquire_n(b, clock, 225);
+  CHECK(max_in_window(grants, 60'000ms) <= 2);
+  const auto slept = clock.total_slept();
+  try {
+    b.acquire();
+    FAIL("expected the daily quota to be exhausted");
+  } catch (const sk::SourceError& e) {
+    CHECK(e.failure().type == sk::FailureType::Transient);
+    CHECK(e.failure().message.find("daily quota") != std::string::npos);
+    CHECK(e.failure().message.find("225") != std::string::npos);
+  }
+  CHECK(clock.total_slept() == slept);  // failed fast, no sleep
+  CHECK(b.requests() == 225);
+
+  // Just before the first grant leaves the day window (within the 600 s cap) it waits instead.
+  clock.advance(std::chrono::duration_cast<std::chrono::milliseconds>(grants[0] + 86'400s - 300s -
+                                                                      clock.steady_now()));
+  const auto waited = b.acquire();
+  CHECK(waited >= 299s);
+  CHECK(waited <= 301s);
+}
+
+TEST_CASE("throttled() pauses the tier", "[budget]") {
+  sk::FakeClock clock;
+  RateBudget b(sk::budget::tier(TierId::XL), clock);
+  CHECK(b.acquire() == 0ms);
+  b.throttled(2500ms);
+  CHECK(b.acquire() == 2500ms);
+  // A shorter pause never shortens a longer one.
+  b.throttled(3000ms);
+  b.throttled(1000ms);
+  CHECK(b.acquire() == 3000ms);
+  CHECK(b.acquire() == 0ms);
+}
+
+TEST_CASE("observe() slows down when the server has fewer requests left than we think", "[budget]") {
+  sk::FakeClock clock;
+  RateBudget b(sk::budget::tier(TierId::M), clock);
+  SECTION("remaining 0 pauses until the reset") {
+    b.acquire();
+    b.observe(150, 0, 5);
+    const auto waited = b.acquire();
+    CHECK(waited >= 5000ms);
+    CHECK(waited <= 5001ms);
+  }
+  SECTION("a few left are spread over the reset") {
+    b.acquire();
+    b.observe(150, 4, 20);  // 4 left for 20 s: one every 5 s
+    CHECK(b.acquire() == 5000ms);
+  }
+  SECTION("agreeing headers change nothing") {
+    b.acquire();
+    b.observe(150, 149, 60);
+    for (int i = 0; i < 9; ++i) CHECK(b.acquire() == 0ms);
+  }
+  SECTION("absurd resets are bounded by the minute window") {
+    b.acquire();
+    b.observe(150, 0, 100'000);
+    CHECK(b.acquire() <= 60'000ms);
+  }
+  SECTION("missing headers are ignored") {
+    b.observe(-1, -1, -1);
+    CHECK(b.acquire() == 0ms);
+  }
+}
+
+TEST_CASE("BudgetSet holds one budget per tier", "[budget]") {
+  sk::FakeClock clock;
+  sk::budget::BudgetSet set(clock);
+  for (TierId id : {TierId::XS, TierId::S, TierId::M, TierId::L, TierId::XL, TierId::Reporting}) {
+    CHECK(set.get(id).tier().id == id);
+  }
+  CHECK(&set.get(TierId::M) == &set.get(TierId::M));
+  CHECK(&set.get(TierId::M) != &set.get(TierId::L));
+}
+
+TEST_CASE("RateBudget is shared safely by several workers", "[budget]") {
+  sk::FakeClock clock;
+  RateBudget b(sk::budget::tier(TierId::M), clock);
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 4; ++w) {
+    workers.emplace_back([&] {
+      for (int i = 0; i < 40; ++i) b.acquire();
+    });
+  }
+  for (auto& t : workers) t.join();
+  CHECK(b.requests() == 160);
+  // 160 requests need the minute window to roll over at least once.
+  CHECK(clock.total_slept() >= 60s);
+}
