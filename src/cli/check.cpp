@@ -36,6 +36,20 @@ std::vector<Probe> probes() {
   };
 }
 
+// The http::Client gave up: tell an outage (Klaviyo kept answering 5xx), an exhausted rate limit
+// and an unreachable server apart. The client's internal message ends with "(HTTP <status>)"
+// when the last attempt got an HTTP answer.
+std::string unreachable_message(const std::string& base_url, const Failure& f) {
+  if (f.internal_message.find("(HTTP 5") != std::string::npos)
+    return "Klaviyo is having an outage: " + base_url + " kept answering with server errors (" + f.message +
+           "). Nothing is wrong with the config; check https://status.klaviyo.com and try again later.";
+  if (f.internal_message.find("(HTTP 429)") != std::string::npos)
+    return "Klaviyo's rate limit for this account is exhausted right now (" + f.message +
+           "). Other integrations may be using the quota; try again later.";
+  return "Could not reach Klaviyo at " + base_url + ": " + f.message +
+         " Check the network connection, proxy or firewall (and KLAVIYO_BASE_URL if it is set).";
+}
+
 }  // namespace
 
 int run_check(const std::string& config_path, protocol::Emitter& out, Clock& clock,
@@ -63,8 +77,7 @@ int run_check(const std::string& config_path, protocol::Emitter& out, Clock& clo
     try {
       reply = api.get_raw(api.url(p.path, p.params), {p.tier, p.scope});
     } catch (const SourceError& e) {
-      out.connection_status(false, "Could not get an answer from Klaviyo at " + cfg.base_url + ": " +
-                                       e.failure().message);
+      out.connection_status(false, unreachable_message(cfg.base_url, e.failure()));
       return 0;
     }
     if (reply.status == 401) {
