@@ -54,9 +54,11 @@ struct ReadContext {
   SysTime sync_start;  // the upper bound of every window, whole seconds
 };
 
-void read_partition(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, const Partition& part) {
+// The lower bound of a partition's window: saved cursor minus lookback, never before start_date
+// (rows without a server-side filter, i.e. metrics, ignore start_date as Airbyte's connector does).
+std::optional<SysTime> lower_bound(ReadContext& ctx, StreamRun& run, const Partition& part) {
   const StreamSpec& spec = *run.spec;
-  const SysTime now = ctx.sync_start;
+  if (!spec.incremental()) return std::nullopt;
   std::optional<SysTime> lower;
   if (run.mode == SyncMode::Incremental) {
     std::lock_guard<std::mutex> lock(run.mu);
@@ -66,19 +68,29 @@ void read_partition(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, const P
     lower = klaviyo::days_before(*lower, ctx.cfg.lookback_window_days);
   if (ctx.cfg.start_date && spec.lower != Lower::None && (!lower || *lower < *ctx.cfg.start_date))
     lower = ctx.cfg.start_date;
-  if (lower && (*lower > now || (spec.upper && *lower >= now))) {
-    ctx.out.log(LogLevel::Info, std::string(spec.name) + ": saved cursor " + klaviyo::format_iso(*lower) +
+  return lower;
+}
+
+void read_partition(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, const Partition& part) {
+  const StreamSpec& spec = *run.spec;
+  const SysTime now = ctx.sync_start;
+  const std::optional<SysTime> lower_opt = lower_bound(ctx, run, part);
+  const bool has_lower = lower_opt.has_value();
+  const SysTime lower = lower_opt.value_or(SysTime{});
+  if (has_lower && (lower > now || (spec.upper && lower >= now))) {
+    ctx.out.log(LogLevel::Info, std::string(spec.name) + ": saved cursor " + klaviyo::format_iso(lower) +
                                     " is not before the sync start; nothing to read for partition " + part.key.dump());
     return;
   }
 
   std::vector<std::string> clauses = part.clauses;
   const std::string field(spec.cursor_field);
-  if (lower && spec.lower == Lower::Gt)
-    clauses.push_back(klaviyo::clause("greater-than", field, klaviyo::dt(klaviyo::floor_seconds(*lower) - std::chrono::seconds(1))));
-  if (lower && spec.lower == Lower::Ge)
-    clauses.push_back(klaviyo::clause("greater-or-equal", field, klaviyo::dt(klaviyo::floor_seconds(*lower))));
-  if (spec.upper && spec.lower != Lower::None) clauses.push_back(klaviyo::clause("less-than", field, klaviyo::dt(now)));
+  if (has_lower && spec.lower == Lower::Gt)
+    clauses.push_back(klaviyo::clause("greater-than", field, klaviyo::dt(klaviyo::floor_seconds(lower) - std::chrono::seconds(1))));
+  if (has_lower && spec.lower == Lower::Ge)
+    clauses.push_back(klaviyo::clause("greater-or-equal", field, klaviyo::dt(klaviyo::floor_seconds(lower))));
+  const bool windowed = spec.incremental() && spec.upper && spec.lower != Lower::None;
+  if (windowed) clauses.push_back(klaviyo::clause("less-than", field, klaviyo::dt(now)));
 
   klaviyo::Params params;
   if (!clauses.empty()) params.emplace_back("filter", klaviyo::all_of(clauses));
@@ -90,8 +102,7 @@ void read_partition(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, const P
 
   klaviyo::Pager pager(api, api.url(spec.path, params), {tier, spec.scope});
   // Rows without a server-side filter drop older records here (ties are kept: no loss).
-  const bool client_filter = spec.lower == Lower::None && lower.has_value();
-  const SysTime client_min = client_filter ? *lower : SysTime{};
+  const bool client_filter = spec.lower == Lower::None && has_lower;
   std::optional<SysTime> max_seen;
   json doc;
   while (pager.next(doc)) {
@@ -99,6 +110,7 @@ void read_partition(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, const P
     auto data = doc.find("data");
     if (data == doc.end() || !data->is_array())
       throw transient_error("Klaviyo returned a page of " + std::string(spec.name) + " without a data array.");
+    const IncludedIndex included(doc);
     for (auto& rec : *data) {
       if (!rec.is_object()) throw transient_error("Klaviyo returned a record of " + std::string(spec.name) + " that is not an object.");
       std::optional<SysTime> t;
@@ -109,10 +121,10 @@ void read_partition(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, const P
         if (v && v->is_string()) t = klaviyo::parse_datetime(v->get<std::string>());
         rec[field] = v ? *v : json(nullptr);  // the cursor, copied to the top level
       }
-      if (client_filter && t && *t < client_min) continue;
-      apply_record_hooks(spec, part, rec);
+      if (client_filter && t && *t < lower) continue;
+      if (t && (!max_seen || *max_seen < *t)) max_seen = t;  // read, even if a hook drops it
+      if (!apply_record_hooks(spec, part, included, rec)) continue;
       ctx.out.record(spec.name, rec);
-      if (t && (!max_seen || *max_seen < *t)) max_seen = t;
     }
     if (spec.sorted && max_seen) {
       std::lock_guard<std::mutex> lock(run.mu);
@@ -121,7 +133,7 @@ void read_partition(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, const P
     }
   }
   std::lock_guard<std::mutex> lock(run.mu);
-  if (spec.upper && spec.lower != Lower::None) {
+  if (windowed) {
     run.state.advance(part.key, now);  // every record before the sync start has been read
   } else if (max_seen) {
     run.state.advance(part.key, std::min(*max_seen, now));

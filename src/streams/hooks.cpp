@@ -3,6 +3,8 @@
 
 namespace sk::streams {
 
+using nlohmann::json;
+
 void apply_request_hooks(const StreamSpec& spec, const config::Config& cfg, klaviyo::Params& params,
                          budget::TierId& tier) {
   for (Hook h : spec.hooks) {
@@ -16,24 +18,95 @@ void apply_request_hooks(const StreamSpec& spec, const config::Config& cfg, klav
         }
         break;
       case Hook::CampaignChannel:
+      case Hook::MergeIncluded:
+      case Hook::SuppressedOnly:
         break;
     }
   }
 }
 
-void apply_record_hooks(const StreamSpec& spec, const Partition& part, nlohmann::json& record) {
+IncludedIndex::IncludedIndex(const json& doc) {
+  auto inc = doc.find("included");
+  if (inc == doc.end() || !inc->is_array()) return;
+  for (const auto& item : *inc) {
+    if (!item.is_object()) continue;
+    auto t = item.find("type");
+    auto i = item.find("id");
+    if (t != item.end() && i != item.end() && t->is_string() && i->is_string())
+      by_key_[{t->get<std::string>(), i->get<std::string>()}] = &item;
+  }
+}
+
+const json* IncludedIndex::find(const json& type, const json& id) const {
+  if (!type.is_string() || !id.is_string()) return nullptr;
+  auto it = by_key_.find({type.get<std::string>(), id.get<std::string>()});
+  return it == by_key_.end() ? nullptr : it->second;
+}
+
+namespace {
+
+void merge_one(const IncludedIndex& included, json& ref) {
+  if (!ref.is_object()) return;
+  const json* full = included.find(ref.value("type", json()), ref.value("id", json()));
+  if (!full) return;
+  if (auto a = full->find("attributes"); a != full->end() && a->is_object())
+    for (const auto& [k, v] : a->items()) ref[k] = v;
+  if (auto r = full->find("relationships"); r != full->end()) ref["relationships"] = *r;
+}
+
+void merge_included(const IncludedIndex& included, json& record) {
+  auto rels = record.find("relationships");
+  if (rels == record.end() || !rels->is_object()) return;
+  for (auto& [name, rel] : rels->items()) {
+    if (!rel.is_object()) continue;
+    auto data = rel.find("data");
+    if (data == rel.end()) continue;
+    if (data->is_array()) {
+      for (auto& item : *data) merge_one(included, item);
+    } else {
+      merge_one(included, *data);
+    }
+  }
+}
+
+bool keep_suppressed(json& record) {
+  auto attrs = record.find("attributes");
+  if (attrs == record.end() || !attrs->is_object()) return false;
+  json* marketing = nullptr;
+  if (auto s = attrs->find("subscriptions"); s != attrs->end() && s->is_object())
+    if (auto e = s->find("email"); e != s->end() && e->is_object())
+      if (auto m = e->find("marketing"); m != e->end() && m->is_object()) marketing = &*m;
+  if (!marketing) return false;
+  auto sup = marketing->find("suppression");
+  if (sup == marketing->end() || sup->is_null() || (sup->is_array() && sup->empty())) return false;
+  json moved = std::move(*sup);
+  marketing->erase("suppression");
+  (*marketing)["suppressions"] = std::move(moved);
+  return true;
+}
+
+}  // namespace
+
+bool apply_record_hooks(const StreamSpec& spec, const Partition& part, const IncludedIndex& included, json& record) {
   for (Hook h : spec.hooks) {
     switch (h) {
       case Hook::ProfileAdditionalFields:
         break;
       case Hook::CampaignChannel: {
         auto& attrs = record["attributes"];
-        if (attrs.is_null()) attrs = nlohmann::json::object();
+        if (attrs.is_null()) attrs = json::object();
         if (attrs.is_object()) attrs["channel"] = part.channel;
         break;
       }
+      case Hook::MergeIncluded:
+        merge_included(included, record);
+        break;
+      case Hook::SuppressedOnly:
+        if (!keep_suppressed(record)) return false;
+        break;
     }
   }
+  return true;
 }
 
 }  // namespace sk::streams

@@ -3,6 +3,10 @@
 // Thread-safe: pure functions.
 #pragma once
 
+#include <map>
+#include <string>
+#include <utility>
+
 #include <nlohmann/json.hpp>
 
 #include "budget/rate_budget.h"
@@ -20,9 +24,26 @@ namespace sk::streams {
 void apply_request_hooks(const StreamSpec& spec, const config::Config& cfg, klaviyo::Params& params,
                          budget::TierId& tier);
 
-// Transforms one record before it is emitted.
+// The included[] resources of one page, by (type, id).
+class IncludedIndex {
+ public:
+  explicit IncludedIndex(const nlohmann::json& doc);
+  const nlohmann::json* find(const nlohmann::json& type, const nlohmann::json& id) const;
+
+ private:
+  std::map<std::pair<std::string, std::string>, const nlohmann::json*> by_key_;
+};
+
+// Transforms one record before it is emitted; returns false to drop it.
 //   CampaignChannel: {"type":"campaign","attributes":{"name":"Spring"}} read from the email
 //   partition becomes {"type":"campaign","attributes":{"name":"Spring","channel":"email"}}.
-void apply_record_hooks(const StreamSpec& spec, const Partition& part, nlohmann::json& record);
+//   MergeIncluded: relationships.metric.data {"type":"metric","id":"RESQ6t"} with included
+//   [{"type":"metric","id":"RESQ6t","attributes":{"name":"Placed Order"}}] becomes
+//   {"type":"metric","id":"RESQ6t","name":"Placed Order"} (also for each item of a list, and the
+//   included item's own relationships are copied as "relationships").
+//   SuppressedOnly: a profile whose attributes.subscriptions.email.marketing.suppression is empty is
+//   dropped; otherwise that array is renamed "suppressions" (Airbyte's global_exclusions shape).
+bool apply_record_hooks(const StreamSpec& spec, const Partition& part, const IncludedIndex& included,
+                        nlohmann::json& record);
 
 }  // namespace sk::streams

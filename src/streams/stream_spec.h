@@ -32,6 +32,8 @@ enum class Partitioning {
 enum class Hook {
   ProfileAdditionalFields,  // additional-fields[profile]=subscriptions[,predictive_analytics]; tier M with predictive
   CampaignChannel,          // attributes.channel = the partition's channel
+  MergeIncluded,            // relationships.<rel>.data items get the attributes of the matching included[] item
+  SuppressedOnly,           // keep profiles with an email suppression; rename suppression -> suppressions
 };
 
 struct Param {
@@ -40,12 +42,12 @@ struct Param {
 };
 
 struct StreamSpec {
-  std::string_view name;
-  std::string_view path;                 // e.g. "/api/events"
-  std::string_view scope;                // read scope: "events" for events:read
+  std::string_view name = {};
+  std::string_view path = {};               // e.g. "/api/events"
+  std::string_view scope = {};              // read scope: "events" for events:read
   budget::TierId tier = budget::TierId::L;
   std::string_view primary_key = "id";
-  std::string_view cursor_field;         // top-level cursor, copied from attributes.<cursor_field>; "" = none
+  std::string_view cursor_field = {};       // top-level cursor, copied from attributes.<cursor_field>; "" = none
   Lower lower = Lower::Ge;               // lower bound of the window
   bool upper = true;                     // add less-than(field, sync start): half-open windows [lower, now)
   bool sorted = true;                    // sort=<cursor_field>: checkpoint after every page

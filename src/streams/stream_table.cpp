@@ -10,6 +10,7 @@
 //   /api/campaigns  updated_at: gt/ge/lt/le; messages.channel REQUIRED; max 100     M tier
 //   /api/profiles   updated: greater-than / less-than only; page[size] max 100      L tier (M with predictive)
 //   /api/events     datetime: gt/ge/lt/le; metric_id equals; page[size] max 1000    XL tier
+//   /api/tags       name filters only; page[size] max 50                             S tier
 #include "streams/stream_spec.h"
 
 namespace sk::streams {
@@ -20,6 +21,10 @@ using budget::TierId;
 
 constexpr Hook kProfileHooks[] = {Hook::ProfileAdditionalFields};
 constexpr Hook kCampaignHooks[] = {Hook::CampaignChannel};
+constexpr Hook kMergeIncluded[] = {Hook::MergeIncluded};
+constexpr Hook kSuppressedOnly[] = {Hook::SuppressedOnly};
+constexpr Param kSubscriptions[] = {{"additional-fields[profile]", "subscriptions"}};
+constexpr Param kEventsDetailed[] = {{"include", "metric,attributions"}, {"fields[metric]", "name"}};
 
 const StreamSpec kStreams[] = {
     {.name = "metrics", .path = "/api/metrics", .scope = "metrics", .tier = TierId::M,
@@ -40,6 +45,15 @@ const StreamSpec kStreams[] = {
     {.name = "events", .path = "/api/events", .scope = "events", .tier = TierId::XL,
      .cursor_field = "datetime", .page_size = 1000, .partitions = Partitioning::EventMetrics,
      .lookback = true},
+    // events with the included metric and attributions merged into relationships (Airbyte's events_detailed).
+    {.name = "events_detailed", .path = "/api/events", .scope = "events", .tier = TierId::XL,
+     .cursor_field = "datetime", .page_size = 1000, .params = kEventsDetailed,
+     .partitions = Partitioning::EventMetrics, .hooks = kMergeIncluded, .lookback = true},
+    // profiles with a global email suppression (the old "global exclusions").
+    {.name = "global_exclusions", .path = "/api/profiles", .scope = "profiles", .tier = TierId::L,
+     .cursor_field = "updated", .lower = Lower::Gt, .page_size = 100, .params = kSubscriptions,
+     .hooks = kSuppressedOnly},
+    {.name = "tags", .path = "/api/tags", .scope = "tags", .tier = TierId::S, .page_size = 50},
 };
 
 }  // namespace
