@@ -37,6 +37,20 @@ std::vector<ConfiguredStream> parse_configured_catalog(const json& doc) {
   return out;
 }
 
+namespace {
+// "list_id,profile_id" -> [["list_id"],["profile_id"]]
+json primary_key(const StreamSpec& s) {
+  json out = json::array();
+  std::string_view rest = s.primary_key;
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    out.push_back(json::array({std::string(rest.substr(0, comma))}));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  return out;
+}
+}  // namespace
+
 json discover_catalog() {
   json streams = json::array();
   for (const auto& s : all_streams()) {
@@ -44,7 +58,7 @@ json discover_catalog() {
     if (!text) throw system_error("Internal error: no schema compiled in for stream " + std::string(s.name));
     json entry = {{"name", s.name},
                   {"json_schema", json::parse(*text)},
-                  {"source_defined_primary_key", json::array({json::array({s.primary_key})})}};
+                  {"source_defined_primary_key", primary_key(s)}};
     if (s.incremental()) {
       entry["supported_sync_modes"] = {"full_refresh", "incremental"};
       entry["source_defined_cursor"] = true;

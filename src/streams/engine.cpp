@@ -100,7 +100,10 @@ void read_partition(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, const P
   budget::TierId tier = spec.tier;
   apply_request_hooks(spec, ctx.cfg, params, tier);
 
-  klaviyo::Pager pager(api, api.url(spec.path, params), {tier, spec.scope});
+  std::string path(spec.path);
+  if (auto pos = path.find("{parent_id}"); pos != std::string::npos)
+    path.replace(pos, 11, klaviyo::percent_encode(part.parent_id));
+  klaviyo::Pager pager(api, api.url(path, params), {tier, spec.scope});
   // Rows without a server-side filter drop older records here (ties are kept: no loss).
   const bool client_filter = spec.lower == Lower::None && has_lower;
   std::optional<SysTime> max_seen;
@@ -121,6 +124,7 @@ void read_partition(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, const P
         if (v && v->is_string()) t = klaviyo::parse_datetime(v->get<std::string>());
         rec[field] = v ? *v : json(nullptr);  // the cursor, copied to the top level
       }
+      if (!spec.parent_key.empty()) rec[std::string(spec.parent_key)] = part.parent_id;
       if (client_filter && t && *t < lower) continue;
       if (t && (!max_seen || *max_seen < *t)) max_seen = t;  // read, even if a hook drops it
       if (!apply_record_hooks(spec, part, included, rec)) continue;
@@ -138,6 +142,26 @@ void read_partition(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, const P
   } else if (max_seen) {
     run.state.advance(part.key, std::min(*max_seen, now));
   }
+}
+
+// The ids of every record of `parent` (all its partitions), for a child stream's partitions.
+std::vector<std::string> list_parent_ids(ReadContext& ctx, klaviyo::Api& api, const StreamSpec& parent) {
+  std::vector<std::string> ids;
+  for (const auto& part : partitions_for(parent, ctx.cfg)) {
+    klaviyo::Params params;
+    if (!part.clauses.empty()) params.emplace_back("filter", klaviyo::all_of(part.clauses));
+    if (parent.page_size > 0) params.emplace_back("page[size]", std::to_string(parent.page_size));
+    klaviyo::Pager pager(api, api.url(parent.path, params), {parent.tier, parent.scope});
+    json doc;
+    while (pager.next(doc)) {
+      auto data = doc.find("data");
+      if (data == doc.end() || !data->is_array())
+        throw transient_error("Klaviyo returned a page of " + std::string(parent.name) + " without a data array.");
+      for (const auto& rec : *data)
+        if (rec.is_object() && rec.contains("id") && rec["id"].is_string()) ids.push_back(rec["id"].get<std::string>());
+    }
+  }
+  return ids;
 }
 
 void finish_stream(ReadContext& ctx, StreamRun& run) {
@@ -179,13 +203,25 @@ std::vector<StreamResult> Engine::read(const std::vector<ConfiguredStream>& stre
                                        const std::map<std::string, json>& saved_state) {
   ReadContext ctx{cfg_, out_, clock_, budget::BudgetSet(clock_), klaviyo::floor_seconds(clock_.now())};
 
-  // Plan: load state, make partitions, one work item per (stream, partition).
+  // Plan: load state, make partitions (listing parent ids where a stream has a parent), one work
+  // item per (stream, partition).
+  http::Client planner_client(transports_(), clock_, policy_, log_to(out_));
+  klaviyo::Api planner(planner_client, ctx.budgets, cfg_);
   std::vector<std::unique_ptr<StreamRun>> runs;
   std::vector<Item> items;
   for (const auto& cs : streams) {
     const StreamSpec& spec = *cs.spec;
-    auto parts = partitions_for(spec, cfg_);
-    bool partitioned = parts.size() > 1 || !parts.front().key.empty();
+    std::vector<std::string> parent_ids;
+    std::optional<Failure> planning_failure;
+    if (spec.partitions == Partitioning::Parent) {
+      try {
+        parent_ids = list_parent_ids(ctx, planner, *find_stream(spec.parent));
+      } catch (const SourceError& e) {
+        planning_failure = e.failure();
+      }
+    }
+    auto parts = partitions_for(spec, cfg_, parent_ids);
+    bool partitioned = spec.partitions == Partitioning::Parent || parts.size() > 1 || !parts.front().key.empty();
     auto run = std::make_unique<StreamRun>(
         &spec, cs.mode, parts,
         state::StreamState(std::string(spec.name), std::string(spec.cursor_field), partitioned,
@@ -194,7 +230,14 @@ std::vector<StreamResult> Engine::read(const std::vector<ConfiguredStream>& stre
     // Full refresh ignores saved state: it re-reads everything (and still emits a fresh state).
     run->state.load(cs.mode == SyncMode::Incremental && saved != saved_state.end() ? saved->second : json::object(),
                     run->partitions);
-    for (std::size_t i = 0; i < parts.size(); ++i) items.push_back({run.get(), i});
+    for (std::size_t i = 0; i < run->partitions.size(); ++i) items.push_back({run.get(), i});
+    if (run->partitions.empty()) {  // nothing to read (no parents), or listing the parents failed
+      run->began = clock_.steady_now();
+      out_.stream_status(spec.name, StreamStatus::Started);
+      out_.stream_status(spec.name, StreamStatus::Running);
+      run->failure = planning_failure;
+      finish_stream(ctx, *run);
+    }
     runs.push_back(std::move(run));
   }
 

@@ -20,6 +20,7 @@ void apply_request_hooks(const StreamSpec& spec, const config::Config& cfg, klav
       case Hook::CampaignChannel:
       case Hook::MergeIncluded:
       case Hook::SuppressedOnly:
+      case Hook::ProfileId:
         break;
     }
   }
@@ -103,6 +104,9 @@ bool apply_record_hooks(const StreamSpec& spec, const Partition& part, const Inc
         break;
       case Hook::SuppressedOnly:
         if (!keep_suppressed(record)) return false;
+        break;
+      case Hook::ProfileId:
+        record["profile_id"] = record.value("id", json());
         break;
     }
   }

@@ -43,6 +43,7 @@ class IncludedIndex {
 //   included item's own relationships are copied as "relationships").
 //   SuppressedOnly: a profile whose attributes.subscriptions.email.marketing.suppression is empty is
 //   dropped; otherwise that array is renamed "suppressions" (Airbyte's global_exclusions shape).
+//   ProfileId: a list member {"type":"profile","id":"P1",...} gets "profile_id":"P1".
 bool apply_record_hooks(const StreamSpec& spec, const Partition& part, const IncludedIndex& included,
                         nlohmann::json& record);
 

@@ -7,7 +7,8 @@ namespace sk::streams {
 
 namespace kq = sk::klaviyo;
 
-std::vector<Partition> partitions_for(const StreamSpec& spec, const config::Config& cfg) {
+std::vector<Partition> partitions_for(const StreamSpec& spec, const config::Config& cfg,
+                                      const std::vector<std::string>& parent_ids) {
   std::vector<Partition> out;
   switch (spec.partitions) {
     case Partitioning::None:
@@ -15,7 +16,7 @@ std::vector<Partition> partitions_for(const StreamSpec& spec, const config::Conf
       break;
     case Partitioning::Archived:
       for (const char* archived : {"false", "true"})
-        out.push_back({{{"archived", archived}}, {kq::clause("equals", "archived", archived)}, ""});
+        out.push_back({{{"archived", archived}}, {kq::clause("equals", "archived", archived)}, "", ""});
       break;
     case Partitioning::ChannelArchived:
       // Klaviyo requires a channel filter on /api/campaigns; mobile_push exists since 2025-01-15.
@@ -24,15 +25,18 @@ std::vector<Partition> partitions_for(const StreamSpec& spec, const config::Conf
           out.push_back({{{"archived", archived}, {"campaign_type", channel}},
                          {kq::clause("equals", "messages.channel", kq::quoted(channel)),
                           kq::clause("equals", "archived", archived)},
-                         channel});
+                         channel, ""});
       break;
     case Partitioning::EventMetrics:
       if (cfg.event_metric_ids.empty()) {
         out.push_back({});
       } else {
         for (const auto& id : cfg.event_metric_ids)
-          out.push_back({{{"event_metric_id", id}}, {kq::clause("equals", "metric_id", kq::dquoted(id))}, ""});
+          out.push_back({{{"event_metric_id", id}}, {kq::clause("equals", "metric_id", kq::dquoted(id))}, "", ""});
       }
+      break;
+    case Partitioning::Parent:
+      for (const auto& id : parent_ids) out.push_back({{{std::string(spec.parent_key), id}}, {}, "", id});
       break;
   }
   return out;

@@ -18,8 +18,12 @@ struct Partition {
   nlohmann::json key = nlohmann::json::object();  // {} for a stream without partitions
   std::vector<std::string> clauses;               // filter clauses selecting this partition
   std::string channel;                            // campaigns: email | sms | mobile_push
+  std::string parent_id;                          // Partitioning::Parent: substituted for {parent_id}
 };
 
-std::vector<Partition> partitions_for(const StreamSpec& spec, const config::Config& cfg);
+// Partitions known from the row and the config. For Partitioning::Parent pass the parent's ids
+// (see engine.cpp, which lists them when the read starts).
+std::vector<Partition> partitions_for(const StreamSpec& spec, const config::Config& cfg,
+                                      const std::vector<std::string>& parent_ids = {});
 
 }  // namespace sk::streams

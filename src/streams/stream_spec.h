@@ -26,6 +26,7 @@ enum class Partitioning {
   Archived,         // archived true / false (flows)
   ChannelArchived,  // messages.channel email/sms/mobile_push x archived (campaigns)
   EventMetrics,     // one partition per config.event_metric_ids, or none when empty (events)
+  Parent,           // one partition per id of the `parent` stream; the path has {parent_id}
 };
 
 // Named escape hatches: the few places where a stream is more than its row.
@@ -34,6 +35,7 @@ enum class Hook {
   CampaignChannel,          // attributes.channel = the partition's channel
   MergeIncluded,            // relationships.<rel>.data items get the attributes of the matching included[] item
   SuppressedOnly,           // keep profiles with an email suppression; rename suppression -> suppressions
+  ProfileId,                // profile_id = id (membership rows name the profile explicitly)
 };
 
 struct Param {
@@ -46,7 +48,7 @@ struct StreamSpec {
   std::string_view path = {};               // e.g. "/api/events"
   std::string_view scope = {};              // read scope: "events" for events:read
   budget::TierId tier = budget::TierId::L;
-  std::string_view primary_key = "id";
+  std::string_view primary_key = "id";     // comma-separated for a composite key: "list_id,profile_id"
   std::string_view cursor_field = {};       // top-level cursor, copied from attributes.<cursor_field>; "" = none
   Lower lower = Lower::Ge;               // lower bound of the window
   bool upper = true;                     // add less-than(field, sync start): half-open windows [lower, now)
@@ -54,6 +56,8 @@ struct StreamSpec {
   int page_size = 0;                     // page[size] to send; 0 = none (the endpoint has no such parameter)
   std::span<const Param> params = {};    // fixed extra query parameters
   Partitioning partitions = Partitioning::None;
+  std::string_view parent = {};          // Partitioning::Parent: the stream whose ids partition this one
+  std::string_view parent_key = {};      // ... and the field naming the parent id, in state and in records
   std::span<const Hook> hooks = {};
   bool lookback = false;                 // config.lookback_window days are re-read on incremental syncs
 

@@ -11,6 +11,10 @@
 //   /api/profiles   updated: greater-than / less-than only; page[size] max 100      L tier (M with predictive)
 //   /api/events     datetime: gt/ge/lt/le; metric_id equals; page[size] max 1000    XL tier
 //   /api/tags       name filters only; page[size] max 50                             S tier
+//   /api/lists/{id}/profiles, /api/segments/{id}/profiles
+//                   joined_group_at: gt/ge/lt/le; sort joined_group_at; max 100       L tier
+//   /api/flows/{id}/flow-actions  updated: gt/ge/lt/le; sort updated; max 50         S tier
+//   /api/campaigns/{id}/campaign-messages  no filter, sort or paging parameters      M tier
 #include "streams/stream_spec.h"
 
 namespace sk::streams {
@@ -23,6 +27,7 @@ constexpr Hook kProfileHooks[] = {Hook::ProfileAdditionalFields};
 constexpr Hook kCampaignHooks[] = {Hook::CampaignChannel};
 constexpr Hook kMergeIncluded[] = {Hook::MergeIncluded};
 constexpr Hook kSuppressedOnly[] = {Hook::SuppressedOnly};
+constexpr Hook kProfileId[] = {Hook::ProfileId};
 constexpr Param kSubscriptions[] = {{"additional-fields[profile]", "subscriptions"}};
 constexpr Param kEventsDetailed[] = {{"include", "metric,attributions"}, {"fields[metric]", "name"}};
 
@@ -54,6 +59,20 @@ const StreamSpec kStreams[] = {
      .cursor_field = "updated", .lower = Lower::Gt, .page_size = 100, .params = kSubscriptions,
      .hooks = kSuppressedOnly},
     {.name = "tags", .path = "/api/tags", .scope = "tags", .tier = TierId::S, .page_size = 50},
+    // Children of another stream: one partition per parent id, listed when the read starts.
+    {.name = "list_memberships", .path = "/api/lists/{parent_id}/profiles", .scope = "lists",
+     .tier = TierId::L, .primary_key = "list_id,profile_id", .cursor_field = "joined_group_at", .page_size = 100,
+     .partitions = Partitioning::Parent, .parent = "lists", .parent_key = "list_id", .hooks = kProfileId},
+    {.name = "segment_memberships", .path = "/api/segments/{parent_id}/profiles", .scope = "segments",
+     .tier = TierId::L, .primary_key = "segment_id,profile_id", .cursor_field = "joined_group_at",
+     .page_size = 100, .partitions = Partitioning::Parent, .parent = "segments", .parent_key = "segment_id",
+     .hooks = kProfileId},
+    {.name = "flow_actions", .path = "/api/flows/{parent_id}/flow-actions", .scope = "flows", .tier = TierId::S,
+     .cursor_field = "updated", .page_size = 50, .partitions = Partitioning::Parent, .parent = "flows",
+     .parent_key = "flow_id"},
+    {.name = "campaign_messages", .path = "/api/campaigns/{parent_id}/campaign-messages", .scope = "campaigns",
+     .tier = TierId::M, .cursor_field = "updated_at", .lower = Lower::None, .upper = false, .sorted = false,
+     .partitions = Partitioning::Parent, .parent = "campaigns", .parent_key = "campaign_id"},
 };
 
 }  // namespace
