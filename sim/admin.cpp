@@ -1,0 +1,160 @@
+// admin.cpp — /__sim/* endpoints (no auth, never rate-limited or faulted): health, request log,
+// ground truth ids, deterministic mutations, runtime config, stats.
+#include <httplib.h>
+
+#include "render.h"
+#include "server.h"
+#include "util.h"
+
+namespace sim {
+
+namespace {
+const char* kJson = "application/json";
+
+void reply(httplib::Response& res, int status, const json& j) {
+  res.status = status;
+  res.set_content(j.dump(), kJson);
+}
+
+// Truth: every id the API would serve for a resource, with its cursor time (0 = none).
+json truth(const Dataset& d, const std::string& r, const httplib::Request& req, std::string& err) {
+  std::optional<int64_t> since;
+  if (req.has_param("since")) {
+    since = parse_time(req.get_param_value("since"));
+    if (!since) {
+      err = "bad since";
+      return nullptr;
+    }
+  }
+  json ids = json::array();
+  auto add = [&](const std::string& id, int64_t t) {
+    if (!since || t >= *since) ids.push_back(id);
+  };
+  if (r == "profiles") {
+    for (uint32_t i = 0; i < d.profiles.size(); ++i) add(d.profile_id(i), d.profiles[i].updated);
+  } else if (r == "events") {
+    for (auto i : d.event_order) add(d.event_id(i), d.events[i].t);
+  } else if (r == "metrics") {
+    for (auto& m : d.metrics) add(m.id, m.updated);
+  } else if (r == "lists" || r == "segments") {
+    for (auto& g : r == "lists" ? d.lists : d.segments) add(g.id, g.updated);
+  } else if (r == "list_memberships" || r == "segment_memberships") {
+    for (auto& g : r == "list_memberships" ? d.lists : d.segments)
+      for (auto m : g.members) add(g.id + ":" + d.profile_id(d.members[m].profile), d.members[m].joined);
+  } else if (r == "campaigns" || r == "campaign_messages") {
+    std::string ch = req.has_param("channel") ? req.get_param_value("channel") : "";
+    std::string ar = req.has_param("archived") ? req.get_param_value("archived") : "";
+    for (uint32_t i = 0; i < d.campaigns.size(); ++i) {
+      const Campaign& k = d.campaigns[i];
+      if (!ch.empty() && ch != channel_name(k.channel)) continue;
+      if (!ar.empty() && (ar == "true") != k.archived) continue;
+      add(r == "campaigns" ? d.campaign_id(i) : d.cmessage_id(i), k.updated);
+    }
+  } else if (r == "flows") {
+    std::string ar = req.has_param("archived") ? req.get_param_value("archived") : "";
+    for (auto& f : d.flows)
+      if (ar.empty() || (ar == "true") == f.archived) add(f.id, f.updated);
+  } else if (r == "flow_actions") {
+    for (uint32_t i = 0; i < d.actions.size(); ++i) add(d.action_id(i), d.actions[i].updated);
+  } else if (r == "flow_messages") {
+    for (uint32_t i = 0; i < d.messages.size(); ++i) add(d.fmessage_id(i), d.messages[i].updated);
+  } else if (r == "templates") {
+    for (uint32_t i = 0; i < d.templates.size(); ++i) add(d.template_id(i), d.templates[i].updated);
+  } else if (r == "tags") {
+    for (auto& t : d.tags) add(t.id, 0);
+  } else {
+    err = "unknown resource: " + r;
+    return nullptr;
+  }
+  return ids;
+}
+}  // namespace
+
+void install_admin(httplib::Server& svr, State& st) {
+  svr.Get("/__sim/health", [](const httplib::Request&, httplib::Response& res) { reply(res, 200, {{"ok", true}}); });
+  svr.Get("/__sim/requests", [&st](const httplib::Request&, httplib::Response& res) {
+    std::vector<LogEntry> log;
+    {
+      std::lock_guard<std::mutex> g(st.log_mu);
+      log = st.log;
+    }
+    std::sort(log.begin(), log.end(), [](auto& a, auto& b) { return a.seq < b.seq; });
+    json arr = json::array();
+    for (auto& e : log) {
+      json params = json::object();
+      for (auto& [k, v] : e.params) params[k] = v;
+      arr.push_back({{"seq", e.seq}, {"method", e.method}, {"path", e.path}, {"query", e.query}, {"params", params},
+                     {"status", e.status}, {"auth_key_ok", e.auth_ok}});
+    }
+    reply(res, 200, {{"requests", arr}});
+  });
+  svr.Delete("/__sim/requests", [&st](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> g(st.log_mu);
+    st.log.clear();
+    reply(res, 200, {{"ok", true}});
+  });
+  svr.Get("/__sim/truth", [&st](const httplib::Request& req, httplib::Response& res) {
+    std::string r = req.get_param_value("resource");
+    std::string err;
+    std::shared_lock<std::shared_mutex> lk(st.ds->mu);
+    json ids = truth(*st.ds, r, req, err);
+    if (!err.empty()) return reply(res, 400, {{"error", err}});
+    reply(res, 200, {{"resource", r}, {"count", ids.size()}, {"ids", ids}});
+  });
+  svr.Post("/__sim/mutate", [&st](const httplib::Request& req, httplib::Response& res) {
+    Dataset::MutateSpec m;
+    try {
+      json b = req.body.empty() ? json::object() : json::parse(req.body);
+      m.new_events = b.value("new_events", 0u);
+      m.late_events = b.value("late_events", 0u);
+      m.update_profiles = b.value("update_profiles", 0u);
+      m.new_profiles = b.value("new_profiles", 0u);
+      m.update_campaigns = b.value("update_campaigns", 0u);
+      m.update_flows = b.value("update_flows", 0u);
+    } catch (const std::exception& e) {
+      return reply(res, 400, {{"ok", false}, {"error", e.what()}});
+    }
+    std::unique_lock<std::shared_mutex> lk(st.ds->mu);
+    auto ids = st.ds->mutate(m, now_us());
+    json j = json::object();
+    for (auto& [k, v] : ids) j[k] = v;
+    reply(res, 200, {{"ok", true}, {"ids", j}});
+  });
+  svr.Post("/__sim/config", [&st](const httplib::Request& req, httplib::Response& res) {
+    json b;
+    try {
+      b = json::parse(req.body);
+    } catch (const std::exception& e) {
+      return reply(res, 400, {{"ok", false}, {"error", e.what()}});
+    }
+    std::lock_guard<std::mutex> g(st.cfg_mu);
+    Runtime& rt = st.cfg.rt;
+    if (b.contains("faults")) {
+      auto plan = parse_faults(b["faults"].get<std::string>());
+      if (!plan.error.empty()) return reply(res, 400, {{"ok", false}, {"error", plan.error}});
+      rt.faults = b["faults"];
+      st.plan = plan;
+    }
+    if (b.contains("fault_paths")) rt.fault_paths = b["fault_paths"];
+    if (b.contains("rate_limits")) {
+      rt.rate_limits = b["rate_limits"];
+      st.rl->reset();
+    }
+    if (b.contains("latency_ms")) rt.latency_ms = b["latency_ms"];
+    if (b.contains("latency_jitter_ms")) rt.latency_jitter_ms = b["latency_jitter_ms"];
+    if (b.contains("stall_ms")) rt.stall_ms = b["stall_ms"];
+    reply(res, 200, {{"ok", true},
+                     {"config", {{"faults", rt.faults}, {"fault_paths", rt.fault_paths}, {"rate_limits", rt.rate_limits},
+                                 {"latency_ms", rt.latency_ms}, {"latency_jitter_ms", rt.latency_jitter_ms}, {"stall_ms", rt.stall_ms}}}});
+  });
+  svr.Get("/__sim/stats", [&st](const httplib::Request&, httplib::Response& res) {
+    json by = json::object();
+    {
+      std::lock_guard<std::mutex> g(st.log_mu);
+      for (auto& [k, v] : st.by_path) by[k] = v;
+    }
+    reply(res, 200, {{"requests", st.requests.load()}, {"pages", st.pages.load()}, {"by_path", by}, {"throttled", st.throttled.load()}});
+  });
+}
+
+}  // namespace sim

@@ -1,0 +1,31 @@
+// config.h — server configuration: command-line options plus the runtime-tunable subset that
+// POST /__sim/config can change (guarded by State::cfg_mu).
+#pragma once
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+
+namespace sim {
+
+struct Runtime {  // changeable at runtime
+  std::string faults;       // e.g. "500=0.02,reset=0.01"
+  std::string fault_paths;  // regex; empty = all /api paths
+  bool rate_limits = true;
+  int latency_ms = 0, latency_jitter_ms = 0;
+  int stall_ms = 60000;
+};
+
+struct Config {
+  std::string host = "127.0.0.1";
+  int port = 0;
+  std::string port_file;
+  uint64_t seed = 1;
+  std::string anchor;  // YYYY-MM-DD; empty = today (UTC)
+  double time_scale = 1.0;
+  int threads = 4;
+  std::map<std::string, std::set<std::string>> keys;  // key -> scopes ("all" = everything)
+  Runtime rt;
+};
+
+}  // namespace sim

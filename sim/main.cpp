@@ -1,0 +1,161 @@
+// main.cpp — klaviyo-sim entry point: command-line flags, dataset generation, server start-up
+// (port file + "listening" line), and the --self-bench paging benchmark.
+#include <httplib.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "server.h"
+#include "util.h"
+
+using namespace sim;
+
+static long peak_rss_kb() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  return 0;
+}
+
+static int self_bench(State& st, int port) {
+  httplib::Client cli("127.0.0.1", port);
+  cli.set_read_timeout(60, 0);
+  cli.set_tcp_nodelay(true);
+  httplib::Headers h = {{"Authorization", "Klaviyo-API-Key " + st.cfg.keys.begin()->first}, {"revision", "2026-07-15"}};
+  std::string url = "/api/events?page%5Bsize%5D=1000";
+  size_t pages = 0, records = 0, bytes = 0;
+  auto t0 = std::chrono::steady_clock::now();
+  while (!url.empty()) {
+    auto r = cli.Get(url.c_str(), h);
+    if (!r || r->status != 200) {
+      std::fprintf(stderr, "bench: request failed (%d)\n", r ? r->status : -1);
+      return 1;
+    }
+    auto j = nlohmann::json::parse(r->body);
+    pages++;
+    records += j["data"].size();
+    bytes += r->body.size();
+    url.clear();
+    if (j["links"]["next"].is_string()) {
+      std::string next = j["links"]["next"];
+      url = next.substr(next.find("/api/"));
+    }
+  }
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf("self-bench: events=%zu pages=%zu time=%.2fs pages/s=%.1f records/s=%.0f MB/s=%.1f peak_rss=%ld MB\n", records,
+              pages, secs, pages / secs, records / secs, bytes / secs / 1e6, peak_rss_kb() / 1024);
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  CLI::App app{"klaviyo-sim: a deterministic Klaviyo REST API simulator (revision 2026-07-15)"};
+  auto st = std::make_unique<State>();
+  Config& cfg = st->cfg;
+  Sizes sz;
+  std::vector<std::string> keys;
+  bool no_rl = false, bench = false;
+  app.add_option("--host", cfg.host);
+  app.add_option("--port", cfg.port);
+  app.add_option("--port-file", cfg.port_file);
+  app.add_option("--seed", cfg.seed);
+  app.add_option("--profiles", sz.profiles);
+  app.add_option("--events", sz.events);
+  app.add_option("--metrics", sz.metrics);
+  app.add_option("--lists", sz.lists);
+  app.add_option("--segments", sz.segments);
+  app.add_option("--campaigns", sz.campaigns);
+  app.add_option("--flows", sz.flows);
+  app.add_option("--templates", sz.templates);
+  app.add_option("--tags", sz.tags);
+  app.add_option("--anchor", cfg.anchor, "YYYY-MM-DD (default: today UTC)");
+  app.add_option("--key", keys, "KEY:SCOPES (all or comma list)");
+  app.add_option("--time-scale", cfg.time_scale);
+  app.add_flag("--no-rate-limits", no_rl);
+  app.add_option("--latency-ms", cfg.rt.latency_ms);
+  app.add_option("--latency-jitter-ms", cfg.rt.latency_jitter_ms);
+  app.add_option("--faults", cfg.rt.faults);
+  app.add_option("--fault-paths", cfg.rt.fault_paths);
+  app.add_option("--stall-ms", cfg.rt.stall_ms);
+  app.add_option("--threads", cfg.threads);
+  app.add_flag("--self-bench", bench, "serve and page through /api/events?page[size]=1000, print figures, exit");
+  CLI11_PARSE(app, argc, argv);
+
+  cfg.rt.rate_limits = !no_rl && !bench;
+  if (keys.empty()) keys.push_back("pk_sim_full_access_key_0001:all");
+  for (auto& k : keys) {
+    auto colon = k.find(':');
+    if (colon == std::string::npos) {
+      std::cerr << "--key must be KEY:SCOPES\n";
+      return 2;
+    }
+    std::set<std::string> scopes;
+    std::stringstream ss(k.substr(colon + 1));
+    std::string s;
+    while (std::getline(ss, s, ',')) {
+      if (s.size() > 5 && s.substr(s.size() - 5) == ":read") s = s.substr(0, s.size() - 5);
+      scopes.insert(s);
+    }
+    cfg.keys[k.substr(0, colon)] = scopes;
+  }
+  int64_t anchor;
+  if (cfg.anchor.empty()) {
+    int64_t now = now_us();
+    anchor = now - now % kDayUs;
+  } else {
+    auto a = parse_date(cfg.anchor);
+    if (!a) {
+      std::cerr << "--anchor must be YYYY-MM-DD\n";
+      return 2;
+    }
+    anchor = *a;
+  }
+  st->plan = parse_faults(cfg.rt.faults);
+  if (!st->plan.error.empty()) {
+    std::cerr << "--faults: " << st->plan.error << "\n";
+    return 2;
+  }
+  if (cfg.time_scale <= 0) cfg.time_scale = 1.0;
+  st->ds = std::make_unique<Dataset>(cfg.seed, sz, anchor);
+  st->rl = std::make_unique<RateLimiter>(cfg.time_scale);
+
+  httplib::Server svr;
+  int threads = std::max(1, cfg.threads);
+  svr.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
+  svr.set_keep_alive_max_count(100000);
+  svr.set_tcp_nodelay(true);
+  svr.set_keep_alive_timeout(30);
+  install_admin(svr, *st);
+  install_api(svr, *st);
+  int port = cfg.port == 0 ? svr.bind_to_any_port(cfg.host) : (svr.bind_to_port(cfg.host, cfg.port) ? cfg.port : -1);
+  if (port <= 0) {
+    std::cerr << "klaviyo-sim: cannot bind " << cfg.host << ":" << cfg.port << "\n";
+    return 1;
+  }
+  cfg.port = port;
+  if (bench) {
+    std::thread th([&] { svr.listen_after_bind(); });
+    while (!svr.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    int rc = self_bench(*st, port);
+    st->stopping = true;
+    svr.stop();
+    th.join();
+    return rc;
+  }
+  if (!cfg.port_file.empty()) {
+    std::string tmp = cfg.port_file + ".tmp";
+    {
+      std::ofstream f(tmp);
+      f << port << "\n";
+    }
+    std::rename(tmp.c_str(), cfg.port_file.c_str());
+  }
+  std::printf("klaviyo-sim listening on http://%s:%d\n", cfg.host.c_str(), port);
+  std::fflush(stdout);
+  svr.listen_after_bind();
+  return 0;
+}

@@ -1,0 +1,205 @@
+#!/usr/bin/python3
+"""Validates klaviyo-sim responses against Klaviyo's OpenAPI spec (stable.json, 2026-07-15).
+
+Starts the simulator, fetches a sample page of every served resource (plus single-object GETs,
+accounts, and the two reports) and validates each body against the operation's 200 response
+schema. OpenAPI 3.0 -> JSON Schema conversion: `nullable: true` allows null; `oneOf` is checked as
+`anyOf` (several of Klaviyo's oneOf branches overlap, so strict oneOf rejects valid payloads);
+`links.next`/`links.prev` may be null (Klaviyo sends null although the spec types them string).
+"""
+import argparse
+import copy
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import jsonschema
+
+KEY = "pk_sim_full_access_key_0001"
+
+
+def convert(node, comps, seen=()):
+    """Inline $refs and translate OpenAPI 3.0 keywords."""
+    if isinstance(node, list):
+        return [convert(x, comps, seen) for x in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        name = node["$ref"].split("/")[-1]
+        if name in seen:
+            return {}
+        out = convert(comps[name], comps, seen + (name,))
+        extra = {k: v for k, v in node.items() if k != "$ref"}
+        if extra.get("nullable"):
+            out = {"anyOf": [out, {"type": "null"}]}
+        return out
+    out = {}
+    for k, v in node.items():
+        if k in ("example", "examples", "description", "writeOnly", "readOnly", "x-klaviyo-filters", "discriminator"):
+            continue
+        if k == "oneOf":
+            out["anyOf"] = convert(v, comps, seen)
+        elif k in ("properties",):
+            out[k] = {pk: convert(pv, comps, seen) for pk, pv in v.items()}
+        else:
+            out[k] = convert(v, comps, seen)
+    if out.pop("nullable", False):
+        if "type" in out:
+            t = out["type"]
+            out["type"] = [t, "null"] if isinstance(t, str) else list(t) + ["null"]
+            if "enum" in out:
+                out["enum"] = list(out["enum"]) + [None]
+        else:
+            out = {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+def links_nullable(schema):
+    if isinstance(schema, dict):
+        props = schema.get("properties", {})
+        if "links" in props and isinstance(props["links"], dict):
+            lp = props["links"].get("properties", {})
+            for k in ("next", "prev"):
+                if k in lp:
+                    lp[k] = {"anyOf": [lp[k], {"type": "null"}]}
+        for v in schema.values():
+            links_nullable(v)
+    elif isinstance(schema, list):
+        for v in schema:
+            links_nullable(v)
+
+
+def response_schema(spec, path, method):
+    op = spec["paths"][path][method]
+    resp = op["responses"].get("200")
+    s = resp["content"]["application/vnd.api+json"]["schema"]
+    out = convert(s, spec["components"]["schemas"])
+    links_nullable(out)
+    return out
+
+
+class Sim:
+    def __init__(self, binary):
+        self.tmp = tempfile.mkdtemp()
+        pf = os.path.join(self.tmp, "port")
+        self.proc = subprocess.Popen([binary, "--port-file", pf, "--no-rate-limits", "--events", "3000", "--profiles", "400"],
+                                     stdout=subprocess.DEVNULL)
+        for _ in range(500):
+            if os.path.exists(pf) and open(pf).read().strip():
+                break
+            time.sleep(0.02)
+        self.url = "http://127.0.0.1:%s" % open(pf).read().strip()
+
+    def call(self, path, body=None):
+        req = urllib.request.Request(self.url + path, data=json.dumps(body).encode() if body else None,
+                                     method="POST" if body else "GET",
+                                     headers={"Authorization": "Klaviyo-API-Key " + KEY, "revision": "2026-07-15",
+                                              "Content-Type": "application/vnd.api+json"})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
+
+    def admin(self, path):
+        with urllib.request.urlopen(self.url + path, timeout=30) as r:
+            return json.loads(r.read())
+
+    def close(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sim", required=True)
+    ap.add_argument("--spec", required=True)
+    a = ap.parse_args()
+    spec = json.load(open(a.spec))
+    sim = Sim(a.sim)
+    failures = 0
+    checked = 0
+    try:
+        t = lambda r: sim.admin("/__sim/truth?resource=" + r)["ids"]
+        lid, sid, fid = t("lists")[0], t("segments")[0], t("flows")[0]
+        cid, mid, eid = t("campaigns")[0], t("metrics")[0], t("events")[0]
+        pid, aid = t("profiles")[0], t("flow_actions")[0]
+        shopify = None
+        for m in t("metrics"):
+            st, doc = sim.call("/api/metrics/" + m)
+            if doc["data"]["attributes"]["integration"]["category"] != "Internal":
+                shopify = m
+                break
+        cases = [
+            ("/api/accounts", "get", "/api/accounts", None),
+            ("/api/metrics", "get", "/api/metrics?include=flow-triggers", None),
+            ("/api/metrics/{id}", "get", "/api/metrics/" + mid, None),
+            ("/api/profiles", "get", "/api/profiles?page[size]=50&additional-fields[profile]=subscriptions,predictive_analytics", None),
+            ("/api/profiles/{id}", "get", "/api/profiles/" + pid + "?additional-fields[profile]=subscriptions", None),
+            ("/api/events", "get", "/api/events?page[size]=300&include=metric,profile", None),
+            ("/api/events/{id}", "get", "/api/events/" + eid + "?include=metric", None),
+            ("/api/lists", "get", "/api/lists?include=tags,flow-triggers", None),
+            ("/api/lists/{id}", "get", "/api/lists/" + lid + "?additional-fields[list]=profile_count&include=tags", None),
+            ("/api/lists/{id}/profiles", "get", "/api/lists/" + lid + "/profiles?page[size]=100&additional-fields[profile]=subscriptions", None),
+            ("/api/lists/{id}/relationships/profiles", "get", "/api/lists/" + lid + "/relationships/profiles", None),
+            ("/api/segments", "get", "/api/segments?include=tags", None),
+            ("/api/segments/{id}", "get", "/api/segments/" + sid, None),
+            ("/api/segments/{id}/profiles", "get", "/api/segments/" + sid + "/profiles", None),
+            ("/api/segments/{id}/relationships/profiles", "get", "/api/segments/" + sid + "/relationships/profiles", None),
+            ("/api/tags", "get", "/api/tags?include=tag-group", None),
+            ("/api/templates", "get", "/api/templates", None),
+            ("/api/flows", "get", "/api/flows?include=flow-actions,tags", None),
+            ("/api/flows", "get", "/api/flows?filter=equals(archived,true)", None),
+            ("/api/flows/{id}", "get", "/api/flows/" + fid, None),
+            ("/api/flows/{id}/flow-actions", "get", "/api/flows/" + fid + "/flow-actions", None),
+            ("/api/flow-actions/{id}/flow-messages", "get", "/api/flow-actions/" + aid + "/flow-messages", None),
+            ("/api/campaign-recipient-estimations/{id}", "get", "/api/campaign-recipient-estimations/" + cid, None),
+            ("/api/campaigns/{id}", "get", "/api/campaigns/" + cid + "?include=campaign-messages,tags", None),
+        ]
+        for ch in ("email", "sms", "mobile_push"):
+            cases.append(("/api/campaigns", "get", "/api/campaigns?filter=equals(messages.channel,'%s')&include=campaign-messages,tags" % ch, None))
+            cases.append(("/api/campaigns", "get", "/api/campaigns?filter=and(equals(messages.channel,'%s'),equals(archived,true))" % ch, None))
+            for c in t("campaigns&channel=" + ch)[:2]:
+                cases.append(("/api/campaigns/{id}/campaign-messages", "get", "/api/campaigns/%s/campaign-messages?include=campaign,template" % c, None))
+        for f in t("flows"):
+            st, doc = sim.call("/api/flows/%s/flow-actions" % f)
+            for act in doc.get("data", []):
+                cases.append(("/api/flow-actions/{id}/flow-messages", "get", "/api/flow-actions/%s/flow-messages" % act["id"], None))
+        cases.append(("/api/campaign-values-reports", "post", "/api/campaign-values-reports",
+                      {"data": {"type": "campaign-values-report", "attributes": {
+                          "statistics": ["opens", "open_rate", "conversion_value"], "timeframe": {"key": "last_365_days"},
+                          "conversion_metric_id": shopify}}}))
+        cases.append(("/api/flow-series-reports", "post", "/api/flow-series-reports",
+                      {"data": {"type": "flow-series-report", "attributes": {
+                          "statistics": ["opens", "click_rate"], "timeframe": {"key": "last_30_days"}, "interval": "daily",
+                          "conversion_metric_id": shopify}}}))
+        schemas = {}
+        for path, method, url, body in cases:
+            key = (path, method)
+            if key not in schemas:
+                schemas[key] = response_schema(spec, path, method)
+            st, doc = sim.call(url, body)
+            checked += 1
+            if st != 200:
+                failures += 1
+                print("FAIL %s -> HTTP %s %s" % (url, st, json.dumps(doc)[:300]))
+                continue
+            errs = sorted(jsonschema.Draft202012Validator(schemas[key]).iter_errors(doc), key=lambda e: list(e.path))
+            if errs:
+                failures += 1
+                print("FAIL %s: %d schema errors" % (url, len(errs)))
+                for e in errs[:5]:
+                    print("   at %s: %s" % ("/".join(map(str, e.absolute_path)), e.message[:300]))
+    finally:
+        sim.close()
+    print("validated %d responses, %d failures" % (checked, failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
