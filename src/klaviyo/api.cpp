@@ -21,14 +21,35 @@ std::string Api::url(std::string_view path, const Params& params) const { return
 
 bool Api::same_origin(std::string_view url) const { return origin_of(url) == origin_of(base_url_); }
 
+http::Response Api::send_raw(http::Request& req, CallInfo info) {
+  if (!same_origin(req.url))
+    throw system_error("Klaviyo returned a pagination link to another host; refusing to send the API key there.",
+                       "link origin differs from " + base_url_);
+  if (req.headers.empty()) {
+    req.headers.emplace_back("Authorization", auth_header_);
+    req.headers.emplace_back("revision", kRevision);
+    req.headers.emplace_back("Accept", "application/vnd.api+json");
+    if (req.method == "POST") req.headers.emplace_back("Content-Type", "application/vnd.api+json");
+  }
+  return client_.send(req, &budgets_.get(info.tier));
+}
+
+std::string Api::get_body(const std::string& url, CallInfo info) {
+  http::Request req;
+  req.url = url;
+  http::Response r = send_raw(req, info);
+  if (r.status >= 200 && r.status < 300) return std::move(r.body);
+  json doc;
+  try {
+    doc = json::parse(r.body);
+  } catch (const json::parse_error&) {
+  }
+  throw map_error(r.status, doc, http::describe(req), info.scope);
+}
+
 Reply Api::send(http::Request req, CallInfo info) {
-  req.headers.emplace_back("Authorization", auth_header_);
-  req.headers.emplace_back("revision", kRevision);
-  req.headers.emplace_back("Accept", "application/vnd.api+json");
-  if (req.method == "POST") req.headers.emplace_back("Content-Type", "application/vnd.api+json");
-  auto& budget = budgets_.get(info.tier);
   for (int attempt = 1;; ++attempt) {
-    http::Response r = client_.send(req, &budget);
+    http::Response r = send_raw(req, info);
     Reply reply{r.status, nullptr};
     if (r.body.empty()) return reply;
     try {
@@ -45,9 +66,6 @@ Reply Api::send(http::Request req, CallInfo info) {
 }
 
 Reply Api::get_raw(const std::string& url, CallInfo info) {
-  if (!same_origin(url))
-    throw system_error("Klaviyo returned a pagination link to another host; refusing to send the API key there.",
-                       "link origin differs from " + base_url_);
   http::Request req;
   req.url = url;
   return send(std::move(req), info);

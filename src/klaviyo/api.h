@@ -43,6 +43,9 @@ class Api {
   json post(std::string_view path, const json& body, CallInfo info);
   // GET without mapping 4xx: for callers that treat some statuses as answers (check, 404 hooks).
   Reply get_raw(const std::string& url, CallInfo info);
+  // GET returning the body of a 2xx unparsed (the pager parses it with simdjson); other statuses
+  // throw the mapped error.
+  std::string get_body(const std::string& url, CallInfo info);
 
   std::string url(std::string_view path, const Params& params = {}) const;
   // True when `url` points at the configured base URL (we never send the key elsewhere).
@@ -51,6 +54,7 @@ class Api {
 
  private:
   Reply send(http::Request req, CallInfo info);
+  http::Response send_raw(http::Request& req, CallInfo info);
 
   http::Client& client_;
   budget::BudgetSet& budgets_;

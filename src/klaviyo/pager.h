@@ -1,6 +1,8 @@
 // JSON:API cursor paging: fetch a first URL, then follow links.next exactly as Klaviyo gives it
 // (it carries every original parameter plus page[cursor]) until it is absent. Detects loops (a
-// next link already fetched) and refuses links to another host. One page in memory at a time.
+// next link already fetched) and refuses links to another host. A body that is not a valid
+// JSON:API document (truncated, malformed) is fetched again, a few times, before giving up.
+// One page in memory at a time.
 // Thread-safety: one Pager per partition being read, used by one thread.
 #pragma once
 
@@ -8,6 +10,7 @@
 #include <string>
 
 #include "klaviyo/api.h"
+#include "klaviyo/page.h"
 
 namespace sk::klaviyo {
 
@@ -15,8 +18,9 @@ class Pager {
  public:
   Pager(Api& api, std::string first_url, CallInfo info);
 
-  // Fetches the next page into `doc`. Returns false when there are no more pages.
-  bool next(json& doc);
+  // Fetches and parses the next page. Returns nullptr when there are no more pages. The page is
+  // valid until the next call.
+  const Page* next();
   int pages() const { return pages_; }
 
  private:
@@ -26,6 +30,8 @@ class Pager {
   bool done_ = false;
   int pages_ = 0;
   std::set<std::string> fetched_;
+  PageParser parser_;
+  Page page_;
 };
 
 }  // namespace sk::klaviyo

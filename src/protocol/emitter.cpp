@@ -47,6 +47,22 @@ void Emitter::record(std::string_view stream, const json& data) {
   line.append(R"({"type":"RECORD","record":{"stream":")").append(stream).append(R"(","data":)");
   line.append(body).append(R"(,"emitted_at":)").append(std::to_string(now_ms())).append("}}");
   std::lock_guard<std::mutex> lock(mu_);
+  counted_record_locked(std::move(line), stream);
+}
+
+void Emitter::record_text(std::string_view stream, std::string_view leading_fields, std::string_view object) {
+  std::string line;
+  line.reserve(object.size() + leading_fields.size() + stream.size() + 64);
+  line.append(R"({"type":"RECORD","record":{"stream":")").append(stream).append(R"(","data":{)");
+  line.append(leading_fields);
+  std::string_view rest = object.substr(1);  // after '{'
+  if (!leading_fields.empty() && rest.front() != '}') line.push_back(',');
+  line.append(rest).append(R"(,"emitted_at":)").append(std::to_string(now_ms())).append("}}");
+  std::lock_guard<std::mutex> lock(mu_);
+  counted_record_locked(std::move(line), stream);
+}
+
+void Emitter::counted_record_locked(std::string line, std::string_view stream) {
   write_line_locked(std::move(line));
   auto it = since_state_.find(stream);
   if (it == since_state_.end()) it = since_state_.emplace(std::string(stream), 0).first;

@@ -55,6 +55,9 @@ class Emitter {
   void add_secret(std::string secret);
 
   void record(std::string_view stream, const json& data);
+  // A record given as JSON text: `object` is a JSON object, `leading_fields` is zero or more
+  // "key":value pairs (comma-separated, no braces) inserted before its own fields.
+  void record_text(std::string_view stream, std::string_view leading_fields, std::string_view object);
   void state(std::string_view stream, json stream_state);
   void log(LogLevel level, std::string message);
   void spec(json spec);
@@ -70,6 +73,7 @@ class Emitter {
 
  private:
   void write_line_locked(std::string line);
+  void counted_record_locked(std::string line, std::string_view stream);
   void scrub(std::string& line) const;
 
   Sink& sink_;

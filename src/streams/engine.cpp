@@ -11,6 +11,7 @@
 #include "http/client.h"
 #include "klaviyo/api.h"
 #include "klaviyo/datetime.h"
+#include "klaviyo/page.h"
 #include "klaviyo/pager.h"
 #include "state/stream_state.h"
 #include "streams/hooks.h"
@@ -106,29 +107,42 @@ void read_partition(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, const P
   klaviyo::Pager pager(api, api.url(path, params), {tier, spec.scope});
   // Rows without a server-side filter drop older records here (ties are kept: no loss).
   const bool client_filter = spec.lower == Lower::None && has_lower;
+  const bool as_object = transforms_records(spec);  // else records go out as text, never as objects
   std::optional<SysTime> max_seen;
-  json doc;
-  while (pager.next(doc)) {
+  std::string leading;
+  while (const klaviyo::Page* page = pager.next()) {
     run.pages.fetch_add(1, std::memory_order_relaxed);
-    auto data = doc.find("data");
-    if (data == doc.end() || !data->is_array())
-      throw transient_error("Klaviyo returned a page of " + std::string(spec.name) + " without a data array.");
-    const IncludedIndex included(doc);
-    for (auto& rec : *data) {
-      if (!rec.is_object()) throw transient_error("Klaviyo returned a record of " + std::string(spec.name) + " that is not an object.");
+    std::optional<IncludedIndex> included;
+    json included_doc;
+    if (as_object && page->included && spec.has_hook(Hook::MergeIncluded)) {
+      included_doc = {{"included", json::parse(klaviyo::to_json_text(*page->included))}};
+      included.emplace(included_doc);
+    }
+    for (simdjson::dom::element rec : page->data) {
+      if (!rec.is_object())
+        throw transient_error("Klaviyo returned a record of " + std::string(spec.name) + " that is not an object.");
       std::optional<SysTime> t;
+      std::string cursor_text = "null";  // the cursor, copied to the top level, as JSON
       if (spec.incremental()) {
-        const json* v = nullptr;
-        if (auto a = rec.find("attributes"); a != rec.end() && a->is_object())
-          if (auto f = a->find(field); f != a->end()) v = &*f;
-        if (v && v->is_string()) t = klaviyo::parse_datetime(v->get<std::string>());
-        rec[field] = v ? *v : json(nullptr);  // the cursor, copied to the top level
+        simdjson::dom::element v;
+        if (!rec["attributes"][field].get(v)) {
+          cursor_text = klaviyo::to_json_text(v);
+          if (v.is_string()) t = klaviyo::parse_datetime(v.get_string().value_unsafe());
+        }
       }
-      if (!spec.parent_key.empty()) rec[std::string(spec.parent_key)] = part.parent_id;
       if (client_filter && t && *t < lower) continue;
       if (t && (!max_seen || *max_seen < *t)) max_seen = t;  // read, even if a hook drops it
-      if (!apply_record_hooks(spec, part, included, rec)) continue;
-      ctx.out.record(spec.name, rec);
+      if (as_object) {
+        json obj = json::parse(klaviyo::to_json_text(rec));
+        if (spec.incremental()) obj[field] = json::parse(cursor_text);
+        if (!spec.parent_key.empty()) obj[std::string(spec.parent_key)] = part.parent_id;
+        if (!apply_record_hooks(spec, part, included ? *included : IncludedIndex(json::object()), obj)) continue;
+        ctx.out.record(spec.name, obj);
+      } else {
+        leading.clear();
+        if (spec.incremental()) leading.append("\"").append(field).append("\":").append(cursor_text);
+        ctx.out.record_text(spec.name, leading, klaviyo::to_json_text(rec));
+      }
     }
     if (spec.sorted && max_seen) {
       std::lock_guard<std::mutex> lock(run.mu);
@@ -152,13 +166,11 @@ std::vector<std::string> list_parent_ids(ReadContext& ctx, klaviyo::Api& api, co
     if (!part.clauses.empty()) params.emplace_back("filter", klaviyo::all_of(part.clauses));
     if (parent.page_size > 0) params.emplace_back("page[size]", std::to_string(parent.page_size));
     klaviyo::Pager pager(api, api.url(parent.path, params), {parent.tier, parent.scope});
-    json doc;
-    while (pager.next(doc)) {
-      auto data = doc.find("data");
-      if (data == doc.end() || !data->is_array())
-        throw transient_error("Klaviyo returned a page of " + std::string(parent.name) + " without a data array.");
-      for (const auto& rec : *data)
-        if (rec.is_object() && rec.contains("id") && rec["id"].is_string()) ids.push_back(rec["id"].get<std::string>());
+    while (const klaviyo::Page* page = pager.next()) {
+      for (simdjson::dom::element rec : page->data) {
+        std::string_view id;
+        if (!rec["id"].get(id)) ids.emplace_back(id);
+      }
     }
   }
   return ids;

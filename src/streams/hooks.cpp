@@ -26,6 +26,21 @@ void apply_request_hooks(const StreamSpec& spec, const config::Config& cfg, klav
   }
 }
 
+bool transforms_records(const StreamSpec& spec) {
+  for (Hook h : spec.hooks) {
+    switch (h) {
+      case Hook::ProfileAdditionalFields:
+        break;
+      case Hook::CampaignChannel:
+      case Hook::MergeIncluded:
+      case Hook::SuppressedOnly:
+      case Hook::ProfileId:
+        return true;
+    }
+  }
+  return false;
+}
+
 IncludedIndex::IncludedIndex(const json& doc) {
   auto inc = doc.find("included");
   if (inc == doc.end() || !inc->is_array()) return;

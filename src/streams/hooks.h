@@ -24,6 +24,9 @@ namespace sk::streams {
 void apply_request_hooks(const StreamSpec& spec, const config::Config& cfg, klaviyo::Params& params,
                          budget::TierId& tier);
 
+// True when a stream's hooks change records (so the engine must build each record as an object).
+bool transforms_records(const StreamSpec& spec);
+
 // The included[] resources of one page, by (type, id).
 class IncludedIndex {
  public:

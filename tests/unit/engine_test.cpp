@@ -235,9 +235,8 @@ TEST_CASE("klaviyo: the pager detects loops and refuses links to other hosts", "
     http::Client client(std::make_unique<FakeTransport>(server), clock, {}, nullptr);
     klaviyo::Api api(client, budgets, cfg);
     klaviyo::Pager pager(api, api.url("/api/lists"), {budget::TierId::L, "lists"});
-    json doc;
-    CHECK(pager.next(doc));
-    CHECK_THROWS_WITH(pager.next(doc), Catch::Contains("same page link twice"));
+    CHECK(pager.next() != nullptr);
+    CHECK_THROWS_WITH(pager.next(), Catch::Contains("same page link twice"));
   }
   SECTION("foreign host") {
     FakeServer server;
@@ -245,10 +244,24 @@ TEST_CASE("klaviyo: the pager detects loops and refuses links to other hosts", "
     http::Client client(std::make_unique<FakeTransport>(server), clock, {}, nullptr);
     klaviyo::Api api(client, budgets, cfg);
     klaviyo::Pager pager(api, api.url("/api/lists"), {budget::TierId::L, "lists"});
-    json doc;
-    CHECK(pager.next(doc));
-    CHECK_THROWS_WITH(pager.next(doc), Catch::Contains("another host"));
+    CHECK(pager.next() != nullptr);
+    CHECK_THROWS_WITH(pager.next(), Catch::Contains("another host"));
     CHECK(server.urls().size() == 1);
+  }
+  SECTION("a body that stays malformed is a transient error after 3 fetches") {
+    FakeServer server;
+    int calls = 0;
+    server.handler = [&](const http::Request&) { ++calls; return reply(200, R"({"data":[{"id":"1"},<!-- upstream)"); };
+    http::Client client(std::make_unique<FakeTransport>(server), clock, {}, nullptr);
+    klaviyo::Api api(client, budgets, cfg);
+    klaviyo::Pager pager(api, api.url("/api/lists"), {budget::TierId::L, "lists"});
+    try {
+      pager.next();
+      FAIL("expected an error");
+    } catch (const SourceError& e) {
+      CHECK(e.failure().type == FailureType::Transient);
+    }
+    CHECK(calls == 3);
   }
   SECTION("malformed JSON is retried, then succeeds") {
     FakeServer server;
@@ -257,9 +270,8 @@ TEST_CASE("klaviyo: the pager detects loops and refuses links to other hosts", "
     http::Client client(std::make_unique<FakeTransport>(server), clock, {}, nullptr);
     klaviyo::Api api(client, budgets, cfg);
     klaviyo::Pager pager(api, api.url("/api/lists"), {budget::TierId::L, "lists"});
-    json doc;
-    CHECK(pager.next(doc));
+    CHECK(pager.next() != nullptr);
     CHECK(calls == 2);
-    CHECK_FALSE(pager.next(doc));
+    CHECK(pager.next() == nullptr);
   }
 }

@@ -125,3 +125,20 @@ TEST_CASE("catalog: unknown streams and bad sync modes are config errors", "[pro
   fails({{"streams", {entry("events", "incremental"), entry("events", "incremental")}}}, "twice");
   fails(json::array(), "ConfiguredAirbyteCatalog");
 }
+
+TEST_CASE("emitter: records given as text get leading fields spliced in and stay valid JSON", "[protocol]") {
+  StringSink sink;
+  sk::FakeClock clock;
+  Emitter e(sink, clock);
+  e.record_text("events", R"("datetime":"2024-01-01T00:00:00+00:00")", R"({"type":"event","id":"E1"})");
+  e.record_text("events", R"("datetime":null)", "{}");
+  e.record_text("tags", "", R"({"id":"T1"})");
+  e.state("events", json::object());
+  auto m = lines(sink.out);
+  REQUIRE(m.size() == 4);
+  CHECK(m[0]["record"]["data"] == json{{"datetime", "2024-01-01T00:00:00+00:00"}, {"type", "event"}, {"id", "E1"}});
+  CHECK(m[1]["record"]["data"] == json{{"datetime", nullptr}});
+  CHECK(m[2]["record"]["data"] == json{{"id", "T1"}});
+  CHECK(m[2]["record"]["emitted_at"].is_number_integer());
+  CHECK(m[3]["state"]["sourceStats"]["recordCount"] == 2.0);
+}
