@@ -20,6 +20,7 @@ struct Probe {
   const char* path;
   klaviyo::Params params;
   budget::TierId tier;
+  bool core = true;  // false: only an optional stream needs it; a missing scope is a warning
 };
 
 std::vector<Probe> probes() {
@@ -33,6 +34,7 @@ std::vector<Probe> probes() {
       {"campaigns", "/api/campaigns", {{"filter", "equals(messages.channel,'email')"}, {"page[size]", "1"}}, TierId::M},
       {"flows", "/api/flows", {{"page[size]", "1"}}, TierId::S},
       {"templates", "/api/templates", {{"page[size]", "1"}}, TierId::L},
+      {"tags", "/api/tags", {{"page[size]", "1"}}, TierId::S, false},
   };
 }
 
@@ -71,7 +73,7 @@ int run_check(const std::string& config_path, protocol::Emitter& out, Clock& clo
   budget::BudgetSet budgets(clock);
   klaviyo::Api api(client, budgets, cfg);
 
-  std::vector<std::string> missing;
+  std::vector<std::string> missing, optional_missing;
   for (const auto& p : probes()) {
     klaviyo::Reply reply;
     try {
@@ -88,7 +90,7 @@ int run_check(const std::string& config_path, protocol::Emitter& out, Clock& clo
       return 0;
     }
     if (reply.status == 403) {
-      missing.push_back(p.scope);
+      (p.core ? missing : optional_missing).push_back(p.scope);
     } else if (reply.status < 200 || reply.status >= 300) {
       auto err = klaviyo::map_error(reply.status, reply.doc, std::string("GET ") + p.path, p.scope);
       out.connection_status(false, err.failure().message);
@@ -103,8 +105,11 @@ int run_check(const std::string& config_path, protocol::Emitter& out, Clock& clo
                                      "these, or deselect the streams that need them.");
     return 0;
   }
-  out.connection_status(true, "Connected to Klaviyo: the key can read profiles, events, metrics, lists, segments, "
-                              "campaigns, flows and templates.");
+  std::string message = "Connected to Klaviyo: the key can read profiles, events, metrics, lists, segments, "
+                        "campaigns, flows and templates.";
+  for (const auto& s : optional_missing)
+    message += " It lacks the read scope for " + s + ": the " + s + " stream will fail unless you grant it or deselect it.";
+  out.connection_status(true, message);
   return 0;
 }
 

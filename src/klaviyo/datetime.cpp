@@ -74,22 +74,25 @@ std::optional<SysTime> parse_datetime(std::string_view s) {
 }
 
 namespace {
-std::string format(SysTime t, const char* zone) {
+std::string format(SysTime t, const char* zone, bool micros) {
   auto secs = floor<seconds>(t);
   auto dp = floor<days>(secs);
   year_month_day ymd{dp};
   hh_mm_ss<seconds> hms{secs - dp};
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d%s", static_cast<int>(ymd.year()),
+  long long us = duration_cast<microseconds>(t - secs).count();
+  char frac[32] = "";
+  if (micros && us > 0) std::snprintf(frac, sizeof frac, ".%06lld", us);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d%s%s", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                 static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()), zone);
+                static_cast<int>(hms.seconds().count()), frac, zone);
   return buf;
 }
 }  // namespace
 
-std::string format_iso(SysTime t) { return format(t, "+00:00"); }
-std::string format_filter(SysTime t) { return format(t, "Z"); }
+std::string format_iso(SysTime t) { return format(t, "+00:00", true); }
+std::string format_filter(SysTime t) { return format(t, "Z", false); }
 
 SysTime floor_seconds(SysTime t) { return SysTime{floor<seconds>(t)}; }
 SysTime floor_day(SysTime t) { return SysTime{floor<days>(t)}; }

@@ -105,7 +105,8 @@ void read_partition(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, const P
   if (auto pos = path.find("{parent_id}"); pos != std::string::npos)
     path.replace(pos, 11, klaviyo::percent_encode(part.parent_id));
   klaviyo::Pager pager(api, api.url(path, params), {tier, spec.scope});
-  // Rows without a server-side filter drop older records here (ties are kept: no loss).
+  // Rows without a server-side filter drop records read before here: the saved cursor is the exact
+  // (microsecond) time of the newest one, so only records at or before it are dropped.
   const bool client_filter = spec.lower == Lower::None && has_lower;
   const bool as_object = transforms_records(spec);  // else records go out as text, never as objects
   std::optional<SysTime> max_seen;
@@ -130,7 +131,7 @@ void read_partition(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, const P
           if (v.is_string()) t = klaviyo::parse_datetime(v.get_string().value_unsafe());
         }
       }
-      if (client_filter && t && *t < lower) continue;
+      if (client_filter && t && *t <= lower) continue;  // the saved cursor is the newest record already read
       if (t && (!max_seen || *max_seen < *t)) max_seen = t;  // read, even if a hook drops it
       if (as_object) {
         json obj = json::parse(klaviyo::to_json_text(rec));

@@ -75,7 +75,8 @@ TEST_CASE("datetime: the formats Klaviyo and Airbyte write", "[datetime]") {
   using sk::klaviyo::format_iso;
   using sk::klaviyo::parse_datetime;
   CHECK(format_iso(*parse_datetime("2024-05-01T12:30:00+00:00")) == "2024-05-01T12:30:00+00:00");
-  CHECK(format_iso(*parse_datetime("2024-05-01T12:30:00.276362+00:00")) == "2024-05-01T12:30:00+00:00");
+  CHECK(format_iso(*parse_datetime("2024-05-01T12:30:00.276362+00:00")) == "2024-05-01T12:30:00.276362+00:00");
+  CHECK(format_iso(*parse_datetime("2024-05-01T12:30:00.25Z")) == "2024-05-01T12:30:00.250000+00:00");
   CHECK(format_iso(*parse_datetime("2024-05-01 12:30:00+00:00")) == "2024-05-01T12:30:00+00:00");
   CHECK(format_iso(*parse_datetime("2024-05-31T10:00:00+0000")) == "2024-05-31T10:00:00+00:00");
   CHECK(format_iso(*parse_datetime("2024-05-31T10:00:00Z")) == "2024-05-31T10:00:00+00:00");
