@@ -111,6 +111,7 @@ void read_partition(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, const P
   const bool as_object = transforms_records(spec);  // else records go out as text, never as objects
   std::optional<SysTime> max_seen;
   std::string leading;
+  const std::string parent_id_text = json(part.parent_id).dump();  // JSON-escaped
   while (const klaviyo::Page* page = pager.next()) {
     run.pages.fetch_add(1, std::memory_order_relaxed);
     std::optional<IncludedIndex> included;
@@ -142,6 +143,10 @@ void read_partition(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, const P
       } else {
         leading.clear();
         if (spec.incremental()) leading.append("\"").append(field).append("\":").append(cursor_text);
+        if (!spec.parent_key.empty()) {
+          if (!leading.empty()) leading.push_back(',');
+          leading.append("\"").append(spec.parent_key).append("\":").append(parent_id_text);
+        }
         ctx.out.record_text(spec.name, leading, klaviyo::to_json_text(rec));
       }
     }

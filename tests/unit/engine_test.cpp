@@ -274,3 +274,27 @@ TEST_CASE("klaviyo: the pager detects loops and refuses links to other hosts", "
     CHECK(pager.next() == nullptr);
   }
 }
+
+TEST_CASE("engine: child streams name their parent on every record", "[engine]") {
+  FakeServer server;
+  server.handler = [](const http::Request& r) {
+    if (r.url.find("/api/flows?") != std::string::npos) {
+      bool archived = decode(r.url).find("equals(archived,true)") != std::string::npos;
+      return reply(200, page({resource("flow", archived ? "F\"2" : "F1", "updated", "2024-05-01T00:00:00+00:00")}));
+    }
+    std::string u = decode(r.url);
+    std::string flow = u.find("/api/flows/F1/") != std::string::npos ? "F1" : "F\"2";
+    return reply(200, page({resource("flow-action", "A-" + flow, "updated", "2024-05-02T00:00:00+00:00")}));
+  };
+  auto run = run_read(server, test_config(), {{"flow_actions", protocol::SyncMode::Incremental}});
+  auto records = run.of_type("RECORD");
+  REQUIRE(records.size() == 2);
+  for (const auto& r : records) {
+    const auto& d = r["record"]["data"];
+    CHECK(d["id"] == "A-" + d["flow_id"].get<std::string>());
+    CHECK(d["updated"] == "2024-05-02T00:00:00+00:00");
+  }
+  bool escaped_path = false;
+  for (const auto& u : server.urls()) escaped_path = escaped_path || u.find("/api/flows/F%222/flow-actions") != std::string::npos;
+  CHECK(escaped_path);
+}
