@@ -142,7 +142,8 @@ def test_unknown_config_keys_are_tolerated(sim):
 
 
 def test_key_without_tags_scope_is_reported(discovered):
-    """The tags stream needs tags:read: check must not succeed for a key that lacks it."""
+    """The tags stream needs tags:read, which keys made for Airbyte's connector usually lack: check
+    still succeeds (the core streams work) but names the missing scope and the stream it breaks."""
     key = "pk_notags_0001"
     import connector
     connector.KNOWN_SECRETS.add(key)
@@ -151,5 +152,6 @@ def test_key_without_tags_scope_is_reported(discovered):
         st, _ = check(config(api_key=key), s.url)
         r = run("read", config=config(api_key=key), catalog=configured_catalog(discovered, ["tags"]), base_url=s.url)
     assert r.statuses("tags")[-1] == "INCOMPLETE", "the simulator should refuse /api/tags without tags:read"
-    assert st["status"] == "FAILED", f"check succeeded although the tags stream cannot be read: {st}"
-    assert "tags" in st["message"]
+    assert st["status"] == "SUCCEEDED", st
+    assert "lacks the read scope for tags" in st["message"], st
+    assert "tags stream will fail" in st["message"], st
