@@ -60,6 +60,8 @@ struct StreamSpec {
   std::string_view parent_key = {};      // ... and the field naming the parent id, in state and in records
   std::span<const Hook> hooks = {};
   bool lookback = false;                 // config.lookback_window days are re-read on incremental syncs
+  int window_days = 0;                   // > 0: split the range into windows of about this many days,
+                                         // read in parallel (rows with `upper` and a server-side filter)
 
   bool incremental() const { return !cursor_field.empty(); }
   bool has_hook(Hook h) const {

@@ -49,11 +49,11 @@ const StreamSpec kStreams[] = {
      .cursor_field = "updated", .lower = Lower::Gt, .page_size = 100, .hooks = kProfileHooks},
     {.name = "events", .path = "/api/events", .scope = "events", .tier = TierId::XL,
      .cursor_field = "datetime", .page_size = 1000, .partitions = Partitioning::EventMetrics,
-     .lookback = true},
+     .lookback = true, .window_days = 7},
     // events with the included metric and attributions merged into relationships (Airbyte's events_detailed).
     {.name = "events_detailed", .path = "/api/events", .scope = "events", .tier = TierId::XL,
      .cursor_field = "datetime", .page_size = 1000, .params = kEventsDetailed,
-     .partitions = Partitioning::EventMetrics, .hooks = kMergeIncluded, .lookback = true},
+     .partitions = Partitioning::EventMetrics, .hooks = kMergeIncluded, .lookback = true, .window_days = 7},
     // profiles with a global email suppression (the old "global exclusions").
     {.name = "global_exclusions", .path = "/api/profiles", .scope = "profiles", .tier = TierId::L,
      .cursor_field = "updated", .lower = Lower::Gt, .page_size = 100, .params = kSubscriptions,

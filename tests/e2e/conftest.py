@@ -140,3 +140,27 @@ def record_keys(result, stream):
 
 def requests_for(reqs, path, method="GET"):
     return [q for q in reqs if q["path"].rstrip("/") == path and q["method"] == method]
+
+
+def event_windows(reqs, metric=None):
+    from connector import clause_value, parse_dt
+    """The first-page requests of the events stream (not events_detailed), split into the probe
+    for the oldest event (page[size]=1) and the windows, sorted by their greater-or-equal bound.
+    Asserts that the windows of each metric partition chain without gap or overlap."""
+    def ge(q):
+        v = clause_value(q["params"].get("filter"), "greater-or-equal", "datetime")
+        return parse_dt(v) if v else None
+
+    def lt(q):
+        v = clause_value(q["params"].get("filter"), "less-than", "datetime")
+        return parse_dt(v) if v else None
+
+    qs = [q for q in requests_for(reqs, "/api/events")
+          if "page[cursor]" not in q["params"] and "include" not in q["params"]]
+    if metric is not None:
+        qs = [q for q in qs if clause_value(q["params"].get("filter"), "equals", "metric_id") == metric]
+    probes = [q for q in qs if q["params"].get("page[size]") == "1"]
+    wins = sorted((q for q in qs if q not in probes), key=lambda q: (ge(q) is not None, ge(q)))
+    for a, b in zip(wins, wins[1:]):
+        assert lt(a) == ge(b), f"events windows must chain: {lt(a)} != {ge(b)}"
+    return probes, wins, ge, lt

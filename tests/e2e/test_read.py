@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import (ALL_STREAMS, CURSOR, INCREMENTAL_STREAMS, STREAM_PATH, TRUTH_STREAMS, config,
+from conftest import (event_windows, ALL_STREAMS, CURSOR, INCREMENTAL_STREAMS, STREAM_PATH, TRUTH_STREAMS, config,
                       expected_keys, iso, page_cap, record_keys, requests_for, truth_ids)
 from connector import clause_value, configured_catalog, filter_clauses, parse_dt, record_validator, run
 
@@ -159,7 +159,9 @@ def test_page_sizes_never_exceed_caps(full):
             assert 1 <= int(size) <= cap, (q["path"], size)
 
 
-@pytest.mark.parametrize("stream,page", [("events", 1000), ("profiles", 100), ("lists", 10),
+# events are read in parallel time windows, each far below 1000 records in this small account; the
+# same pager serves every stream, so the streams below exercise links.next.
+@pytest.mark.parametrize("stream,page", [("profiles", 100), ("lists", 10),
                                          ("segments", 10), ("email_templates", 10)])
 def test_links_next_followed_to_the_end(sim, full, stream, page):
     reqs = requests_for(full.reqs, STREAM_PATH[stream])
@@ -171,16 +173,19 @@ def test_links_next_followed_to_the_end(sim, full, stream, page):
 
 
 def test_full_refresh_events_request_shape(full):
-    reqs = requests_for(full.reqs, "/api/events")
-    assert reqs
-    for q in reqs:
-        p = q["params"]
-        assert p.get("sort") == "datetime"
-        assert p.get("page[size]") == "1000"
-        upper = clause_value(p.get("filter"), "less-than", "datetime")
-        assert upper is not None, p
-        assert full.started <= parse_dt(upper) <= datetime.now(timezone.utc)
-        assert clause_value(p.get("filter"), "greater-or-equal", "datetime") is None  # no start_date
+    # No start_date: one probe for the oldest event, then chained windows up to the sync start.
+    probes, wins, ge, lt = event_windows(full.reqs)
+    assert len(probes) == 1 and wins
+    p = probes[0]["params"]
+    assert p.get("sort") == "datetime" and ge(probes[0]) is None
+    assert full.started <= lt(probes[0]) <= datetime.now(timezone.utc)
+    for q in wins:
+        assert q["params"].get("sort") == "datetime"
+        assert q["params"].get("page[size]") == "1000"
+        assert ge(q) is not None
+    assert full.started <= lt(wins[-1]) <= datetime.now(timezone.utc)
+    oldest = min(parse_dt(d["datetime"]) for d in full.r.record_data("events"))
+    assert ge(wins[0]) <= oldest
 
 
 def test_campaign_partitions_cover_every_channel_and_archived(full):
@@ -216,12 +221,13 @@ def first_pages(reqs, path):
 
 
 def test_events_filter_is_half_open_window_from_start_date(windowed):
-    qs = first_pages(windowed.reqs, "/api/events")
-    assert len(qs) == 1
-    p = qs[0]["params"]
-    assert parse_dt(clause_value(p["filter"], "greater-or-equal", "datetime")) == START
-    assert parse_dt(clause_value(p["filter"], "less-than", "datetime")) >= windowed.started
-    assert p["sort"] == "datetime" and p["page[size]"] == "1000"
+    probes, wins, ge, lt = event_windows(windowed.reqs)
+    assert not probes  # the start_date is the lower bound: no need to look for the oldest event
+    assert ge(wins[0]) == START
+    assert lt(wins[-1]) >= windowed.started
+    assert len(wins) > 1  # 400 days are read as parallel windows
+    for q in wins:
+        assert q["params"]["sort"] == "datetime" and q["params"]["page[size]"] == "1000"
 
 
 def test_profiles_filter_is_strict_greater_than(windowed):
@@ -289,8 +295,8 @@ def test_event_metric_ids_make_one_partition_per_metric(sim, discovered):
             catalog=configured_catalog(discovered, ["events"], "incremental"), base_url=sim.url)
     assert r.rc == 0, r.stdout[-2000:]
     qs = first_pages(sim.requests(), "/api/events")
-    got = sorted(clause_value(q["params"]["filter"], "equals", "metric_id") for q in qs)
-    assert got == sorted(f'"{m}"' for m in metrics), got
+    got = {clause_value(q["params"]["filter"], "equals", "metric_id") for q in qs}
+    assert got == {f'"{m}"' for m in metrics}, got
     for q in requests_for(sim.requests(), "/api/events"):
         assert len([c for c in filter_clauses(q["params"]["filter"]) if c[1] == "metric_id"]) == 1
     assert 0 < len(r.ids("events")) < len(truth_ids(sim, "events"))

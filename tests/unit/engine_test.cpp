@@ -9,6 +9,8 @@
 #include "klaviyo/datetime.h"
 #include "klaviyo/pager.h"
 #include "streams/engine.h"
+#include "streams/planner.h"
+#include "streams/run.h"
 
 using nlohmann::json;
 using namespace sk;
@@ -80,14 +82,14 @@ TEST_CASE("engine: events pages through links.next with a half-open window and c
                            r.url + "&page%5Bcursor%5D=2"));
   };
   auto cfg = test_config();
-  cfg.start_date = *klaviyo::parse_datetime("2024-01-01");
+  cfg.start_date = *klaviyo::parse_datetime("2024-05-29");  // shorter than one 7-day window
   auto run = run_read(server, cfg, {{"events", protocol::SyncMode::Incremental}});
 
   auto urls = server.urls();
   REQUIRE(urls.size() == 2);
   std::string first = decode(urls[0]);
   CHECK_THAT(first, Catch::StartsWith("http://fake/api/events?"));
-  CHECK_THAT(first, Catch::Contains("filter=and(greater-or-equal(datetime,2024-01-01T00:00:00Z),less-than(datetime,2024-06-01T12:00:00Z))"));
+  CHECK_THAT(first, Catch::Contains("filter=and(greater-or-equal(datetime,2024-05-29T00:00:00Z),less-than(datetime,2024-06-01T12:00:00Z))"));
   CHECK_THAT(first, Catch::Contains("sort=datetime"));
   CHECK_THAT(first, Catch::Contains("page[size]=1000"));
   CHECK(server.seen[0].headers.size() >= 3);
@@ -297,4 +299,90 @@ TEST_CASE("engine: child streams name their parent on every record", "[engine]")
   bool escaped_path = false;
   for (const auto& u : server.urls()) escaped_path = escaped_path || u.find("/api/flows/F%222/flow-actions") != std::string::npos;
   CHECK(escaped_path);
+}
+
+namespace {
+// "greater-or-equal(datetime,X)" -> X
+std::string bound(const std::string& url, const std::string& op) {
+  std::string u = decode(url);
+  auto at = u.find(op + "(datetime,");
+  if (at == std::string::npos) return "";
+  at += op.size() + 10;
+  return u.substr(at, u.find(')', at) - at);
+}
+}  // namespace
+
+TEST_CASE("engine: a long range is split into contiguous half-open windows read in parallel", "[engine][windows]") {
+  FakeServer server;
+  server.handler = [](const http::Request& r) {
+    std::string lo = bound(r.url, "greater-or-equal");
+    return reply(200, page({resource("event", "E" + lo, "datetime", lo)}));
+  };
+  auto cfg = test_config();
+  cfg.start_date = *klaviyo::parse_datetime("2024-01-01");
+  auto run = run_read(server, cfg, {{"events", protocol::SyncMode::Incremental}});
+  auto urls = server.urls();
+  REQUIRE(urls.size() == 8);  // 152 days in 7-day windows would be 22; capped at 4 per worker
+  std::vector<std::pair<std::string, std::string>> ranges;
+  for (const auto& u : urls) ranges.emplace_back(bound(u, "greater-or-equal"), bound(u, "less-than"));
+  std::sort(ranges.begin(), ranges.end());
+  CHECK(ranges.front().first == "2024-01-01T00:00:00Z");
+  CHECK(ranges.back().second == "2024-06-01T12:00:00Z");
+  for (std::size_t i = 1; i < ranges.size(); ++i) CHECK(ranges[i - 1].second == ranges[i].first);  // no gap, no overlap
+  CHECK(run.of_type("RECORD").size() == 8);
+  CHECK(run.of_type("STATE").back()["state"]["stream"]["stream_state"] == json{{"datetime", "2024-06-01T12:00:00+00:00"}});
+}
+
+TEST_CASE("engine: without a lower bound the oldest record starts the first window", "[engine][windows]") {
+  FakeServer server;
+  server.handler = [](const http::Request& r) {
+    if (decode(r.url).find("page[size]=1000") == std::string::npos)  // the one-record probe
+      return reply(200, page({resource("event", "oldest", "datetime", "2024-05-20T08:30:00.5+00:00")}));
+    return reply(200, page({}));
+  };
+  auto run = run_read(server, test_config(), {{"events", protocol::SyncMode::FullRefresh}});
+  auto urls = server.urls();
+  REQUIRE(urls.size() >= 2);
+  CHECK(bound(urls[0], "greater-or-equal").empty());  // the probe: sorted, one record, before now
+  CHECK_THAT(decode(urls[0]), Catch::Contains("sort=datetime"));
+  std::vector<std::string> starts;
+  for (std::size_t i = 1; i < urls.size(); ++i) starts.push_back(bound(urls[i], "greater-or-equal"));
+  std::sort(starts.begin(), starts.end());
+  CHECK(starts.front() == "2024-05-20T08:30:00Z");
+}
+
+TEST_CASE("engine: the cursor moves only over the completed prefix of windows", "[engine][windows]") {
+  using streams::Window;
+  auto t = [](const char* s) { return *klaviyo::parse_datetime(s); };
+  const auto& spec = *streams::find_stream("events");
+  auto parts = streams::partitions_for(spec, test_config());
+  streams::StreamRun run(&spec, protocol::SyncMode::Incremental, parts, state::StreamState("events", "datetime", false, true));
+  run.state.load(json::object(), parts);
+  run.windows[0] = streams::split(t("2024-01-01"), t("2024-01-04"), std::chrono::hours(24), 10);
+  REQUIRE(run.windows[0].size() == 3);
+  const SysTime now = t("2024-06-01");
+  auto cursor = [&] {
+    auto c = run.state.get(parts[0].key);
+    return c ? klaviyo::format_iso(*c) : std::string("none");
+  };
+  run.windows[0][1].done = true;  // a later window finished first: nothing is promised yet
+  run.advance_cursor(0, now);
+  CHECK(cursor() == "none");
+  run.windows[0][0].max_seen = t("2024-01-01T12:00:00Z");  // progress inside the first window (sorted pages)
+  run.advance_cursor(0, now);
+  CHECK(cursor() == "2024-01-01T12:00:00+00:00");
+  run.windows[0][0].done = true;  // now windows 0 and 1 are complete: up to the end of window 1
+  run.advance_cursor(0, now);
+  CHECK(cursor() == "2024-01-03T00:00:00+00:00");
+}
+
+TEST_CASE("engine: split() covers the range exactly, in whole seconds", "[engine][windows]") {
+  auto t = [](const char* s) { return *klaviyo::parse_datetime(s); };
+  auto w = streams::split(t("2024-01-01T00:00:00.5Z"), t("2024-01-10T00:00:00Z"), std::chrono::hours(24 * 7), 100);
+  REQUIRE(w.size() == 2);
+  CHECK(klaviyo::format_iso(*w[0].start) == "2024-01-01T00:00:00.500000+00:00");
+  CHECK(*w[0].end == *w[1].start);
+  CHECK(klaviyo::format_iso(*w[1].end) == "2024-01-10T00:00:00+00:00");
+  CHECK(streams::split(t("2024-01-01"), t("2024-01-02"), std::chrono::hours(24 * 7), 100).size() == 1);
+  CHECK(streams::split(t("2021-01-01"), t("2024-01-01"), std::chrono::hours(24 * 7), 40).size() == 40);
 }

@@ -1,0 +1,68 @@
+// Internal to the engine: the state of one read, shared by its workers.
+//   StreamRun  one configured stream: its partitions, their windows, its state and status
+//   Window     a half-open slice [start, end) of one partition's cursor range, read by one worker
+// A partition's saved cursor advances only over the prefix of its windows that are complete (plus
+// the progress of the first incomplete one, whose pages arrive sorted), so a state never covers a
+// record that was not emitted, however the windows are scheduled.
+// Thread-safety: a StreamRun's fields after construction are guarded by its mutex `mu`.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "budget/rate_budget.h"
+#include "config/config.h"
+#include "protocol/emitter.h"
+#include "state/stream_state.h"
+#include "streams/partitions.h"
+#include "streams/stream_spec.h"
+#include "util/clock.h"
+#include "util/error.h"
+
+namespace sk::streams {
+
+struct Window {
+  Window(std::optional<SysTime> s, std::optional<SysTime> e) : start(s), end(e) {}
+  std::optional<SysTime> start;  // lower bound; none = from the beginning
+  std::optional<SysTime> end;    // exclusive upper bound; none = no upper bound (rows without `upper`)
+  bool done = false;
+  std::optional<SysTime> max_seen;  // newest cursor emitted so far in this window
+};
+
+struct StreamRun {
+  StreamRun(const StreamSpec* s, protocol::SyncMode m, std::vector<Partition> p, state::StreamState st)
+      : spec(s), mode(m), partitions(std::move(p)), windows(partitions.size()), state(std::move(st)) {}
+  const StreamSpec* spec;
+  protocol::SyncMode mode;
+  std::vector<Partition> partitions;
+  std::vector<std::vector<Window>> windows;  // per partition, in cursor order
+  state::StreamState state;
+  std::mutex mu;
+  std::size_t remaining = 0;  // windows not finished yet
+  bool started = false;
+  std::optional<Failure> failure;
+  std::atomic<std::uint64_t> pages{0};
+  std::chrono::steady_clock::time_point began{}, ended{};
+
+  nlohmann::json last_checkpoint;  // the stream_state of the last STATE emitted mid-stream
+
+  // Moves partition p's cursor over the completed prefix of its windows. Call with `mu` held.
+  void advance_cursor(std::size_t p, SysTime now);
+  // Emits a STATE if the state moved since the last one. Call with `mu` held.
+  void checkpoint(protocol::Emitter& out);
+};
+
+// Shared by the workers of one read.
+struct ReadContext {
+  const config::Config& cfg;
+  protocol::Emitter& out;
+  Clock& clock;
+  budget::BudgetSet budgets;
+  SysTime sync_start;  // the upper bound of every window, whole seconds
+};
+
+}  // namespace sk::streams
