@@ -3,7 +3,8 @@
 Starts the simulator with N events (no rate limits, so the connector's own speed is measured, not
 Klaviyo's limits), runs `read` of the events stream (and optionally every stream) and prints
 records/s, MB/s of protocol output, wall time and the connector's peak RSS. Run after a build:
-    /usr/bin/python3 bench/read_throughput.py [--events 200000] [--streams events,profiles] [--latency-ms 0]
+    /usr/bin/python3 bench/read_throughput.py [--events 200000] [--streams events,profiles|all] [--latency-ms 0]
+        [--workers 10] [--rate-limits]
 """
 import argparse
 import json
@@ -38,6 +39,7 @@ def main():
     ap.add_argument("--streams", default="events")
     ap.add_argument("--latency-ms", type=int, default=0)
     ap.add_argument("--rate-limits", action="store_true", help="enforce Klaviyo's limits in the simulator")
+    ap.add_argument("--workers", type=int, default=10, help="the connector's num_workers")
     a = ap.parse_args()
     sim_args = ["--events", str(a.events), "--profiles", str(a.profiles), "--latency-ms", str(a.latency_ms)]
     if not a.rate_limits:
@@ -46,7 +48,7 @@ def main():
     try:
         tmp = tempfile.mkdtemp(prefix="sk-bench-")
         cfg = os.path.join(tmp, "config.json")
-        json.dump({"api_key": KEY}, open(cfg, "w"))
+        json.dump({"api_key": KEY, "num_workers": a.workers}, open(cfg, "w"))
         env = dict(os.environ, KLAVIYO_BASE_URL=url)
         disc = subprocess.run([os.path.join(BUILD, "source-klaviyo"), "discover", "--config", cfg], env=env,
                               capture_output=True, text=True, check=True)
@@ -70,7 +72,7 @@ def main():
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         rss_mb = after.ru_maxrss / 1024
         print(f"streams={a.streams} events={a.events} profiles={a.profiles} latency_ms={a.latency_ms} "
-              f"rate_limits={'on' if a.rate_limits else 'off'}")
+              f"rate_limits={'on' if a.rate_limits else 'off'} workers={a.workers}")
         print(f"exit={rc} records={records} wall_s={wall:.2f} records_per_s={records / wall:,.0f} "
               f"output_MB_per_s={nbytes / wall / 1e6:.1f}")
         print(f"connector: cpu_s={cpu:.2f} records_per_cpu_s={records / max(cpu, 1e-9):,.0f} peak_rss_MB={rss_mb:.1f}")
