@@ -6,6 +6,7 @@
 
 #include <sstream>
 
+#include "jsonw.h"
 #include "util.h"
 
 namespace sim {
@@ -195,6 +196,41 @@ void finish_list(Ctx& c, const PageResult& pr, json data, const json* included) 
   c.status = 200;
   c.body = doc.dump();
   c.is_page = true;
+}
+
+void finish_list_raw(Ctx& c, const PageResult& pr, std::string doc) {
+  uint64_t qh = query_hash(c);
+  doc += ",\"links\":";
+  JW w(doc);
+  w.obj();
+  w.key("next");
+  if (pr.next) {
+    Cursor k = *pr.next;
+    k.qhash = qh;
+    w.s(with_cursor(c, encode_cursor(k)));
+  } else {
+    w.null();
+  }
+  w.key("prev");
+  if (pr.prev) {
+    Cursor k = *pr.prev;
+    k.qhash = qh;
+    w.s(with_cursor(c, encode_cursor(k)));
+  } else {
+    w.null();
+  }
+  w.key("self").s(self_url(c));
+  w.end_obj();
+  doc += '}';
+  c.status = 200;
+  c.body = std::move(doc);
+  c.is_page = true;
+}
+
+void write_fielded(const Ctx& c, JW& w, const std::string& text) {
+  json o = json::parse(text);
+  apply_fields(c, o);
+  w.j(o);
 }
 
 void finish_single(Ctx& c, json data, const json* included) {

@@ -24,6 +24,7 @@ struct Request;
 namespace sim {
 
 using json = nlohmann::json;
+class JW;
 
 struct LogEntry {
   uint64_t seq;
@@ -91,6 +92,11 @@ bool check_params(Ctx& c, const std::vector<std::string>& includes, const std::s
 // Writes the collection document (data array, links, optional included) into c.body.
 void finish_list(Ctx& c, const PageResult& pr, json data, const json* included);
 void finish_single(Ctx& c, json data, const json* included);
+// Streaming variant: `doc` holds `{"data":[...]` (optionally followed by `,"included":[...]`), already
+// sparse-fieldset filtered; appends the links object, closes the document and stores it in c.body.
+void finish_list_raw(Ctx& c, const PageResult& pr, std::string doc);
+// Appends a resource object given as JSON text to w, applying fields[type] when the request has it.
+void write_fielded(const Ctx& c, JW& w, const std::string& text);
 json rel_one(const Ctx& c, const std::string& type, const std::string& id, const std::string& self_plural,
              const std::string& self_id, const std::string& name);
 json rel_many(const Ctx& c, const json& data, const std::string& self_plural, const std::string& self_id,

@@ -100,8 +100,31 @@ PageResult run_page(const Collection& c, const PageRequest& rq) {
     }
     return k;
   };
+  // indexed: non-presorted collection whose full order for this sort is cached; like the fast
+  // path, keys are computed on demand and filters are checked while walking.
+  const bool indexed = !fast && c.cache != nullptr;
+  std::shared_ptr<const std::vector<uint32_t>> cached;
   if (fast) {
     V = c.presorted;
+  } else if (indexed) {
+    std::string ckey = c.cache_key + "|" + sort;
+    {
+      std::lock_guard<std::mutex> g(c.cache->mu);
+      auto it = c.cache->orders.find(ckey);
+      if (it != c.cache->orders.end()) cached = it->second;
+    }
+    if (!cached) {
+      std::vector<std::pair<Key, uint32_t>> tmp;
+      tmp.reserve(c.rows.size());
+      for (uint32_t r : c.rows) tmp.emplace_back(key_of_row(r), r);
+      std::sort(tmp.begin(), tmp.end(), [](auto& a, auto& b) { return kcmp(a.first, b.first, false) < 0; });
+      auto order = std::make_shared<std::vector<uint32_t>>();
+      order->reserve(tmp.size());
+      for (auto& kr : tmp) order->push_back(kr.second);
+      std::lock_guard<std::mutex> g(c.cache->mu);
+      cached = c.cache->orders.emplace(ckey, std::move(order)).first->second;
+    }
+    V = cached.get();
   } else {
     std::vector<std::pair<Key, uint32_t>> tmp;
     tmp.reserve(c.rows.size());
@@ -117,17 +140,25 @@ PageResult run_page(const Collection& c, const PageRequest& rq) {
     V = &local;
   }
   const size_t n = V->size();
-  auto key_at = [&](size_t j) { return fast ? key_of_row((*V)[j]) : keys[j]; };
-  auto ok_at = [&](size_t j) { return !fast || matches(c, (*V)[j], rq.conds); };
+  const bool walk_filters = fast || indexed;
+  auto key_at = [&](size_t j) { return walk_filters ? key_of_row((*V)[j]) : keys[j]; };
+  auto ok_at = [&](size_t j) {
+    if (!walk_filters) return true;
+    return c.pred ? c.pred((*V)[j]) : matches(c, (*V)[j], rq.conds);
+  };
 
-  // Range narrowing on the sort key for the fast path (datetime bounds on events).
+  // Range narrowing on the sort key (datetime bounds on events; time-typed sorts of indexed
+  // collections). Rows outside [lo,hi) cannot match the condition; the rest are still filtered.
   size_t lo = 0, hi = n;
-  if (fast) {
+  const std::string& range_field = fast ? c.presorted_field : sort;
+  const bool ranged = fast || (indexed && st == FType::Time && !sort.empty() && sort != "id");
+  if (ranged) {
     for (auto& cd : rq.conds) {
-      if (cd.field != c.presorted_field || cd.v.kind != Literal::Time) continue;
+      if (cd.field != range_field || cd.v.kind != Literal::Time) continue;
       int64_t t = cd.v.t;
       auto first_ge = [&](int64_t x) {
-        return size_t(std::partition_point(V->begin(), V->end(), [&](uint32_t r) { return c.keyfn(r) < x; }) -
+        return size_t(std::partition_point(V->begin(), V->end(),
+                                           [&](uint32_t r) { return (fast ? c.keyfn(r) : key_of_row(r).i) < x; }) -
                       V->begin());
       };
       if (cd.op == "greater-than") lo = std::max(lo, first_ge(t + 1));

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "dataset.h"
 #include "query.h"
 
 namespace sim {
@@ -33,6 +34,13 @@ struct Collection {
   std::function<int64_t(uint32_t)> keyfn;
   std::function<uint64_t(uint32_t)> tiefn;
   std::function<std::optional<uint64_t>(const std::string& id)> tie_of_id;
+  // Optional: a compiled equivalent of matches(row, conds) for this request (hot paths).
+  std::function<bool(uint32_t)> pred;
+  // Optional (non-presorted collections): the full ascending order for each sort is computed once
+  // and kept in `cache` under cache_key + "|" + sort; filters are then applied while walking it.
+  // Requires ids unique within `rows` (the order is then total, so filtering commutes with sorting).
+  OrderCache* cache = nullptr;
+  std::string cache_key;
 };
 
 struct PageRequest {

@@ -23,7 +23,7 @@ struct Config {
   uint64_t seed = 1;
   std::string anchor;  // YYYY-MM-DD; empty = today (UTC)
   double time_scale = 1.0;
-  int threads = 4;
+  int threads = 32;  // httplib serves one keep-alive connection per thread: >= the connector's workers (10) + headroom
   std::map<std::string, std::set<std::string>> keys;  // key -> scopes ("all" = everything)
   Runtime rt;
 };

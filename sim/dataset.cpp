@@ -335,6 +335,13 @@ void Dataset::gen_content() {
   }
 }
 
+void Dataset::profile_id_to(char* out, uint32_t i) const {
+  ulid_to(out, profiles[i].created / 1000, permute(seed ^ kProfile, i), 0x5001);
+}
+void Dataset::event_id_to(char* out, uint32_t i) const { ulid_to(out, events[i].t / 1000, event_tie(i), 0xE7E7); }
+void Dataset::cmessage_id_to(char* out, uint32_t i) const {
+  ulid_to(out, campaigns[i].created / 1000, permute(seed ^ kCMessage, i), 0xC301);
+}
 std::string Dataset::profile_id(uint32_t i) const {
   return ulid(profiles[i].created / 1000, permute(seed ^ kProfile, i), 0x5001);
 }
@@ -469,6 +476,10 @@ std::unordered_map<std::string, std::vector<std::string>> Dataset::mutate(const 
     out["flows"].push_back(flows[i].id);
   }
   ++version;
+  {
+    std::lock_guard<std::mutex> g(order_cache.mu);
+    order_cache.orders.clear();
+  }
   return out;
 }
 

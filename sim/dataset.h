@@ -2,6 +2,8 @@
 // deterministically from (seed, sizes, anchor); JSON is rendered per page elsewhere.
 #pragma once
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -113,6 +115,13 @@ const char* channel_name(uint8_t c);
 // Tags attach to campaigns/flows/lists/segments deterministically: tag t applies when this holds.
 bool has_tag(uint64_t seed, char kind, uint32_t idx, uint32_t tag);
 
+// Full ascending orders of a collection for one sort (row indices), computed once per dataset
+// version instead of per request (see Collection::cache_key). Cleared by every mutation.
+struct OrderCache {
+  std::mutex mu;
+  std::unordered_map<std::string, std::shared_ptr<const std::vector<uint32_t>>> orders;
+};
+
 class Dataset {
  public:
   Dataset(uint64_t seed, Sizes sizes, int64_t anchor_us);
@@ -145,6 +154,12 @@ class Dataset {
   std::string fmessage_id(uint32_t i) const;
   std::string action_id(uint32_t i) const;
   uint64_t event_tie(uint32_t i) const;
+  // The same ids written into a 26-byte buffer (no allocation).
+  void profile_id_to(char* out, uint32_t i) const;
+  void event_id_to(char* out, uint32_t i) const;
+  void cmessage_id_to(char* out, uint32_t i) const;
+
+  mutable OrderCache order_cache;
 
   // id -> index lookups (nullopt when unknown)
   std::optional<uint32_t> find_profile(const std::string& id) const;

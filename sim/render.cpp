@@ -1,9 +1,12 @@
-// render.cpp — JSON rendering of every resource type from the compact dataset; all optional
+// render.cpp — JSON rendering of every resource type from the compact dataset (events and profiles
+// streamed into the response string, the rest as nlohmann DOM); all optional
 // attribute values are derived from hash(seed, kind, index, field) so output is reproducible.
 #include "render.h"
 
+#include <charconv>
 #include <cmath>
 
+#include "jsonw.h"
 #include "util.h"
 
 namespace sim {
@@ -30,7 +33,6 @@ const char* kProducts[] = {"Classic Leather Jacket", "Organic Cotton Tee", "Runn
 const char* kCategories[] = {"Apparel", "Footwear", "Accessories", "Home", "Fitness"};
 const char* kSuppReasons[] = {"HARD_BOUNCE", "INVALID_EMAIL", "SPAM_COMPLAINT", "UNSUBSCRIBE", "USER_SUPPRESSED"};
 
-json nullable(bool present, json v) { return present ? std::move(v) : json(nullptr); }
 std::string lower(std::string s) {
   for (auto& ch : s) ch = char(tolower(uint8_t(ch)));
   return s;
@@ -81,198 +83,343 @@ Contact profile_contact(const Dataset& d, uint32_t i) {
   return ct;
 }
 
-json render_profile(const Ctx& c, uint32_t i, bool subscriptions, bool predictive) {
-  const Dataset& d = c.ds;
+// --- profiles and events: written straight into the response string (hot paths) ------------------
+// Keys are emitted in nlohmann's std::map order (bytewise sorted) so the bytes equal the former
+// DOM rendering; tests/legacy_render.cpp keeps that DOM rendering as the reference.
+
+namespace {
+struct TimeStr {  // fmt_time() into a stack buffer
+  char buf[48];
+  size_t n;
+  TimeStr(int64_t us, int style) : n(fmt_time_to(buf, us, style)) {}
+  std::string_view sv() const { return {buf, n}; }
+};
+TimeStr tstr_v(int64_t us) { return TimeStr(us, us % kUs ? 1 : 0); }
+
+void rel_links(JW& w, std::string_view base, std::string_view id, std::string_view name) {
+  w.key("links").obj();
+  w.key("related").cat({base, id, "/", name, "/"});
+  w.key("self").cat({base, id, "/relationships/", name, "/"});
+  w.end_obj();
+}
+// {"data":{"id":..,"type":..},"links":{..}} (rel_one) and {"data":[],"links":{..}} (empty rel_many)
+void rel_one_w(JW& w, std::string_view name, std::string_view type, std::string_view ref_id, std::string_view base,
+               std::string_view id) {
+  w.key(name).obj();
+  w.key("data").obj().key("id").s(ref_id).key("type").s(type).end_obj();
+  rel_links(w, base, id, name);
+  w.end_obj();
+}
+void rel_empty_w(JW& w, std::string_view name, std::string_view base, std::string_view id) {
+  w.key(name).obj();
+  w.key("data").arr().end_arr();
+  rel_links(w, base, id, name);
+  w.end_obj();
+}
+std::string_view u2s(char* buf, uint64_t v) {  // std::to_string without the allocation
+  auto r = std::to_chars(buf, buf + 24, v);
+  return {buf, size_t(r.ptr - buf)};
+}
+}  // namespace
+
+ProfileWriter::ProfileWriter(const Ctx& c, bool subscriptions, bool predictive)
+    : c_(c), base_(c.base + "/api/profiles/"), subs_(subscriptions), pred_(predictive) {}
+
+void ProfileWriter::write(JW& w, uint32_t i, const int64_t* joined) const {
+  const Dataset& d = c_.ds;
   const Profile& p = d.profiles[i];
   uint64_t h = hash(d.seed, 0x50, p.gen);
   auto H = [&](uint64_t f) { return hash(h, 0x100 + f); };
-  std::string id = d.profile_id(i);
+  char idb[26];
+  d.profile_id_to(idb, i);
+  std::string_view id(idb, 26);
   const char* fn = kFirst[H(1) % 20];
   const char* ln = kLast[H(2) % 18];
   Contact ct = profile_contact(d, i);
   const City& city = kCities[H(7) % 7];
   bool has_loc = H(8) % 10 < 7;
-  json location = nullptr;
-  if (has_loc) {
-    location = {{"address1", std::to_string(1 + H(9) % 900) + " Main St"},
-                {"address2", nullable(H(10) % 5 == 0, "Apt " + std::to_string(1 + H(11) % 40))},
-                {"city", city.city},
-                {"country", city.country},
-                {"latitude", H(12) % 3 == 0 ? json(std::to_string(city.lat)) : json(city.lat)},
-                {"longitude", H(12) % 3 == 0 ? json(std::to_string(city.lon)) : json(city.lon)},
-                {"region", city.region},
-                {"zip", city.zip},
-                {"timezone", city.tz},
-                {"ip", std::to_string(10 + H(13) % 200) + "." + std::to_string(H(14) % 255) + ".0." + std::to_string(1 + H(15) % 250)}};
-  }
-  json props = json::object();
-  if (H(16) % 4 != 0) {
-    static const char* sources[] = {"Shopify", "Signup Form", "API", "CSV Import"};
-    props["$source"] = sources[H(17) % 4];
-    props["Accepts Marketing"] = H(18) % 2 == 0;
-    if (H(19) % 3 == 0) props["Loyalty Points"] = int(H(20) % 5000);
-    if (H(21) % 5 == 0) props["Shopify Tags"] = json::array({"vip", "newsletter"});
-  }
   bool has_email = ct.email.has_value(), has_phone = ct.phone.has_value();
-  json attrs = {{"email", ct.email ? json(*ct.email) : json(nullptr)},
-                {"phone_number", ct.phone ? json(*ct.phone) : json(nullptr)},
-                {"external_id", ct.external_id ? json(*ct.external_id) : json(nullptr)},
-                {"first_name", nullable(H(23) % 10 != 0, fn)},
-                {"last_name", nullable(H(24) % 10 != 0, ln)},
-                {"organization", nullable(H(25) % 5 == 0, std::string(ln) + " & Co")},
-                {"locale", nullable(H(26) % 2 == 0, H(27) % 3 ? "en-US" : "de-DE")},
-                {"title", nullable(H(28) % 8 == 0, "Buyer")},
-                {"image", nullable(H(29) % 10 == 0, "https://img.example.com/p/" + std::to_string(p.gen) + ".png")},
-                {"created", fmt_time(p.created, p.cfmt)},
-                {"updated", fmt_time(p.updated, p.ufmt)},
-                {"last_event_date", p.last_event ? json(tstr(p.last_event)) : json(nullptr)},
-                {"location", location},
-                {"properties", props}};
-  if (subscriptions) {
-    bool suppressed = p.supp_ts != 0;
-    bool subscribed = !suppressed && H(30) % 3 != 0;
-    json supp = json::array();
-    if (suppressed) supp.push_back({{"reason", kSuppReasons[p.supp_reason % 5]}, {"timestamp", tstr(p.supp_ts)}});
-    json lsupp = json::array();
-    if (p.lsupp_ts && p.lsupp_list < d.lists.size())
-      lsupp.push_back({{"list_id", d.lists[p.lsupp_list].id}, {"reason", "USER_SUPPRESSED"}, {"timestamp", tstr(p.lsupp_ts)}});
-    json consent_ts = subscribed ? json(tstr(p.created)) : json(nullptr);
-    attrs["subscriptions"] = {
-        {"email",
-         {{"marketing",
-           {{"can_receive_email_marketing", has_email && !suppressed && subscribed},
-            {"consent", subscribed ? "SUBSCRIBED" : suppressed ? "UNSUBSCRIBED" : "NEVER_SUBSCRIBED"},
-            {"consent_timestamp", consent_ts},
-            {"last_updated", tstr(suppressed ? p.supp_ts : p.created)},
-            {"method", subscribed ? json("FORM") : json(nullptr)},
-            {"method_detail", subscribed ? json("popup") : json(nullptr)},
-            {"custom_method_detail", nullptr},
-            {"double_optin", subscribed ? json(H(31) % 2 == 0) : json(nullptr)},
-            {"suppression", supp},
-            {"list_suppressions", lsupp}}}}},
-        {"sms",
-         {{"marketing",
-           {{"can_receive_sms_marketing", has_phone && H(32) % 3 == 0},
-            {"consent", has_phone && H(32) % 3 == 0 ? "SUBSCRIBED" : "NEVER_SUBSCRIBED"},
-            {"consent_timestamp", has_phone && H(32) % 3 == 0 ? json(tstr(p.created)) : json(nullptr)},
-            {"method", nullptr},
-            {"method_detail", nullptr},
-            {"last_updated", nullptr}}},
-          {"transactional",
-           {{"can_receive_sms_transactional", false},
-            {"consent", "NEVER_SUBSCRIBED"},
-            {"consent_timestamp", nullptr},
-            {"method", nullptr},
-            {"method_detail", nullptr},
-            {"last_updated", nullptr}}}}},
-        {"mobile_push", {{"marketing", {{"can_receive_push_marketing", false}, {"consent", "NEVER_SUBSCRIBED"}, {"consent_timestamp", nullptr}}}}}};
+  char nb[24], nb2[24], nb3[24];
+  w.obj();
+  w.key("attributes").obj();
+  w.key("created").s(TimeStr(p.created, p.cfmt).sv());
+  if (ct.email) w.key("email").s(*ct.email);
+  else w.key("email").null();
+  if (ct.external_id) w.key("external_id").s(*ct.external_id);
+  else w.key("external_id").null();
+  if (H(23) % 10 != 0) w.key("first_name").s(fn);
+  else w.key("first_name").null();
+  if (H(29) % 10 == 0) w.key("image").cat({"https://img.example.com/p/", u2s(nb, p.gen), ".png"});
+  else w.key("image").null();
+  if (joined) w.key("joined_group_at").s(tstr_v(*joined).sv());
+  if (p.last_event) w.key("last_event_date").s(tstr_v(p.last_event).sv());
+  else w.key("last_event_date").null();
+  if (H(24) % 10 != 0) w.key("last_name").s(ln);
+  else w.key("last_name").null();
+  if (H(26) % 2 == 0) w.key("locale").s(H(27) % 3 ? "en-US" : "de-DE");
+  else w.key("locale").null();
+  if (has_loc) {
+    w.key("location").obj();
+    w.key("address1").cat({u2s(nb, 1 + H(9) % 900), " Main St"});
+    if (H(10) % 5 == 0) w.key("address2").cat({"Apt ", u2s(nb, 1 + H(11) % 40)});
+    else w.key("address2").null();
+    w.key("city").s(city.city);
+    w.key("country").s(city.country);
+    w.key("ip").cat({u2s(nb, 10 + H(13) % 200), ".", u2s(nb2, H(14) % 255), ".0.", u2s(nb3, 1 + H(15) % 250)});
+    if (H(12) % 3 == 0) {
+      w.key("latitude").s(std::to_string(city.lat));
+      w.key("longitude").s(std::to_string(city.lon));
+    } else {
+      w.key("latitude").d(city.lat);
+      w.key("longitude").d(city.lon);
+    }
+    w.key("region").s(city.region);
+    w.key("timezone").s(city.tz);
+    w.key("zip").s(city.zip);
+    w.end_obj();
+  } else {
+    w.key("location").null();
   }
-  if (predictive) {
+  if (H(25) % 5 == 0) w.key("organization").cat({ln, " & Co"});
+  else w.key("organization").null();
+  if (ct.phone) w.key("phone_number").s(*ct.phone);
+  else w.key("phone_number").null();
+  if (pred_) {
     double orders = double(H(33) % 8);
     double aov = 20.0 + double(H(34) % 20000) / 100.0;
     bool has = orders > 0;
-    attrs["predictive_analytics"] = {
-        {"historic_clv", has ? json(std::round(orders * aov * 100) / 100) : json(0.0)},
-        {"predicted_clv", has ? json(std::round(aov * 1.7 * 100) / 100) : json(nullptr)},
-        {"total_clv", has ? json(std::round(orders * aov * 270) / 100) : json(0.0)},
-        {"historic_number_of_orders", orders},
-        {"predicted_number_of_orders", has ? json(std::round(unit(H(35)) * 300) / 100) : json(nullptr)},
-        {"average_days_between_orders", orders > 1 ? json(double(10 + H(36) % 120)) : json(nullptr)},
-        {"average_order_value", has ? json(std::round(aov * 100) / 100) : json(0.0)},
-        {"churn_probability", std::round(unit(H(37)) * 100) / 100},
-        {"expected_date_of_next_order", has ? json(fmt_time(d.anchor + int64_t(1 + H(38) % 90) * kDayUs)) : json(nullptr)},
-        {"ranked_channel_affinity", json::array({"email", "sms", "push"})}};
+    w.key("predictive_analytics").obj();
+    if (orders > 1) w.key("average_days_between_orders").d(double(10 + H(36) % 120));
+    else w.key("average_days_between_orders").null();
+    w.key("average_order_value").d(has ? std::round(aov * 100) / 100 : 0.0);
+    w.key("churn_probability").d(std::round(unit(H(37)) * 100) / 100);
+    if (has) w.key("expected_date_of_next_order").s(TimeStr(d.anchor + int64_t(1 + H(38) % 90) * kDayUs, 0).sv());
+    else w.key("expected_date_of_next_order").null();
+    w.key("historic_clv").d(has ? std::round(orders * aov * 100) / 100 : 0.0);
+    w.key("historic_number_of_orders").d(orders);
+    if (has) w.key("predicted_clv").d(std::round(aov * 1.7 * 100) / 100);
+    else w.key("predicted_clv").null();
+    if (has) w.key("predicted_number_of_orders").d(std::round(unit(H(35)) * 300) / 100);
+    else w.key("predicted_number_of_orders").null();
+    w.key("ranked_channel_affinity").arr().s("email").s("sms").s("push").end_arr();
+    w.key("total_clv").d(has ? std::round(orders * aov * 270) / 100 : 0.0);
+    w.end_obj();
   }
-  json empty = json::array();
-  return {{"type", "profile"},
-          {"id", id},
-          {"attributes", attrs},
-          {"relationships",
-           {{"lists", rel_many(c, empty, "profiles", id, "lists")},
-            {"segments", rel_many(c, empty, "profiles", id, "segments")},
-            {"push-tokens", rel_many(c, empty, "profiles", id, "push-tokens")},
-            {"conversations", rel_many(c, empty, "profiles", id, "conversations")}}},
-          {"links", {{"self", c.res_url("profiles", id)}}}};
+  w.key("properties").obj();
+  if (H(16) % 4 != 0) {
+    static const char* sources[] = {"Shopify", "Signup Form", "API", "CSV Import"};
+    w.key("$source").s(sources[H(17) % 4]);
+    w.key("Accepts Marketing").b(H(18) % 2 == 0);
+    if (H(19) % 3 == 0) w.key("Loyalty Points").i(int(H(20) % 5000));
+    if (H(21) % 5 == 0) w.key("Shopify Tags").arr().s("vip").s("newsletter").end_arr();
+  }
+  w.end_obj();
+  if (subs_) {
+    bool suppressed = p.supp_ts != 0;
+    bool subscribed = !suppressed && H(30) % 3 != 0;
+    bool sms = has_phone && H(32) % 3 == 0;
+    w.key("subscriptions").obj();
+    w.key("email").obj().key("marketing").obj();
+    w.key("can_receive_email_marketing").b(has_email && !suppressed && subscribed);
+    w.key("consent").s(subscribed ? "SUBSCRIBED" : suppressed ? "UNSUBSCRIBED" : "NEVER_SUBSCRIBED");
+    if (subscribed) w.key("consent_timestamp").s(tstr_v(p.created).sv());
+    else w.key("consent_timestamp").null();
+    w.key("custom_method_detail").null();
+    if (subscribed) w.key("double_optin").b(H(31) % 2 == 0);
+    else w.key("double_optin").null();
+    w.key("last_updated").s(tstr_v(suppressed ? p.supp_ts : p.created).sv());
+    w.key("list_suppressions").arr();
+    if (p.lsupp_ts && p.lsupp_list < d.lists.size())
+      w.obj()
+          .key("list_id").s(d.lists[p.lsupp_list].id)
+          .key("reason").s("USER_SUPPRESSED")
+          .key("timestamp").s(tstr_v(p.lsupp_ts).sv())
+          .end_obj();
+    w.end_arr();
+    if (subscribed) w.key("method").s("FORM").key("method_detail").s("popup");
+    else w.key("method").null().key("method_detail").null();
+    w.key("suppression").arr();
+    if (suppressed)
+      w.obj().key("reason").s(kSuppReasons[p.supp_reason % 5]).key("timestamp").s(tstr_v(p.supp_ts).sv()).end_obj();
+    w.end_arr();
+    w.end_obj().end_obj();  // marketing, email
+    w.key("mobile_push").obj().key("marketing").obj();
+    w.key("can_receive_push_marketing").b(false).key("consent").s("NEVER_SUBSCRIBED").key("consent_timestamp").null();
+    w.end_obj().end_obj();
+    w.key("sms").obj();
+    w.key("marketing").obj();
+    w.key("can_receive_sms_marketing").b(sms);
+    w.key("consent").s(sms ? "SUBSCRIBED" : "NEVER_SUBSCRIBED");
+    if (sms) w.key("consent_timestamp").s(tstr_v(p.created).sv());
+    else w.key("consent_timestamp").null();
+    w.key("last_updated").null().key("method").null().key("method_detail").null();
+    w.end_obj();
+    w.key("transactional").obj();
+    w.key("can_receive_sms_transactional").b(false).key("consent").s("NEVER_SUBSCRIBED").key("consent_timestamp").null();
+    w.key("last_updated").null().key("method").null().key("method_detail").null();
+    w.end_obj();
+    w.end_obj();  // sms
+    w.end_obj();  // subscriptions
+  }
+  if (H(28) % 8 == 0) w.key("title").s("Buyer");
+  else w.key("title").null();
+  w.key("updated").s(TimeStr(p.updated, p.ufmt).sv());
+  w.end_obj();  // attributes
+  w.key("id").s(id);
+  w.key("links").obj().key("self").cat({base_, id, "/"}).end_obj();
+  w.key("relationships").obj();
+  std::string_view rb(base_);
+  rel_empty_w(w, "conversations", rb, id);
+  rel_empty_w(w, "lists", rb, id);
+  rel_empty_w(w, "push-tokens", rb, id);
+  rel_empty_w(w, "segments", rb, id);
+  w.end_obj();
+  w.key("type").s("profile");
+  w.end_obj();
+}
+
+json render_profile(const Ctx& c, uint32_t i, bool subscriptions, bool predictive) {
+  std::string s;
+  JW w(s);
+  ProfileWriter(c, subscriptions, predictive).write(w, i);
+  return json::parse(s);
+}
+
+EventWriter::EventWriter(const Ctx& c) : c_(c), base_(c.base + "/api/events/") {
+  for (auto& m : c.ds.metrics) {
+    const std::string& name = m.name;
+    Kind k;
+    if (name.find("Order") != std::string::npos || name == "Started Checkout") k = Kind::Order;
+    else if (name.find("Email") != std::string::npos || name == "Unsubscribed" || name.find("SMS") != std::string::npos)
+      k = name.find("Clicked") != std::string::npos ? Kind::MessageClicked : Kind::Message;
+    else if (name == "Viewed Product") k = Kind::Viewed;
+    else if (name == "Added to Cart") k = Kind::AddedToCart;
+    else if (name == "Active on Site") k = Kind::Active;
+    else if (name == "Subscribed to List") k = Kind::Subscribed;
+    else k = Kind::Other;
+    kinds_.push_back(k);
+  }
+}
+
+void EventWriter::write(JW& w, uint32_t i) const {
+  const Dataset& d = c_.ds;
+  const Event& e = d.events[i];
+  char idb[26], pidb[26];
+  d.event_id_to(idb, i);
+  d.profile_id_to(pidb, e.profile);
+  std::string_view id(idb, 26), pid(pidb, 26);
+  uint64_t h = hash(d.seed, 0xE0E, i);
+  const Metric& m = d.metrics[e.metric];
+  auto H = [&](uint64_t f) { return hash(h, f); };
+  char nb[24], uu[36];
+  w.obj();
+  w.key("attributes").obj();
+  w.key("datetime").s(TimeStr(e.t, e.fmt).sv());
+  w.key("event_properties").obj();
+  switch (kinds_[e.metric]) {
+    case Kind::Order: {
+      int nitems = 1 + int(H(1) % 3);
+      double total = 0;
+      uint64_t ph[3];
+      for (int k = 0; k < nitems; ++k) {
+        ph[k] = H(10 + uint64_t(k));
+        double price = double(500 + ph[k] % 15000) / 100.0;
+        int qty = 1 + int((ph[k] >> 8) % 3);
+        total += price * qty;
+      }
+      w.key("$currency_code").s("USD");
+      w.key("$event_id").s(u2s(nb, 5000000000ULL + H(2) % 1000000000ULL));
+      w.key("$value").d(std::round(total * 100) / 100);
+      w.key("Discount Codes").arr();
+      if (H(3) % 4 == 0) w.s("WELCOME10");
+      w.end_arr();
+      w.key("ItemNames").arr();
+      for (int k = 0; k < nitems; ++k) w.s(kProducts[ph[k] % 10]);
+      w.end_arr();
+      w.key("Items").arr();
+      for (int k = 0; k < nitems; ++k) {
+        double price = double(500 + ph[k] % 15000) / 100.0;
+        int qty = 1 + int((ph[k] >> 8) % 3);
+        w.obj();
+        w.key("Categories").arr().s(kCategories[ph[k] % 5]).end_arr();
+        w.key("ItemPrice").d(price);
+        w.key("ProductID").s(u2s(nb, 7000000 + ph[k] % 10));
+        w.key("ProductName").s(kProducts[ph[k] % 10]);
+        w.key("Quantity").i(qty);
+        w.key("RowTotal").d(std::round(price * qty * 100) / 100);
+        w.key("SKU").cat({"SKU-", u2s(nb, 1000 + ph[k] % 10)});
+        w.end_obj();
+      }
+      w.end_arr();
+      break;
+    }
+    case Kind::Message:
+    case Kind::MessageClicked: {
+      w.key("$_cohort$message_send_cohort").s(u2s(nb, H(9) % 100000));
+      uuid_to(uu, H(6), H(7));
+      w.key("$event_id").s(std::string_view(uu, 36));
+      if (!d.campaigns.empty()) {
+        char mb[26];
+        d.cmessage_id_to(mb, uint32_t(H(5) % d.campaigns.size()));
+        w.key("$message").s(std::string_view(mb, 26));
+      }
+      w.key("Campaign Name").cat({"Campaign ", u2s(nb, H(4) % 100)});
+      w.key("Subject").s("Our biggest sale of the season");
+      if (kinds_[e.metric] == Kind::MessageClicked) w.key("URL").cat({"https://shop.example.com/p/", u2s(nb, H(8) % 100)});
+      break;
+    }
+    case Kind::Viewed:
+    case Kind::AddedToCart: {
+      uint64_t p11 = H(11);
+      double price = double(500 + H(12) % 15000) / 100.0;
+      if (kinds_[e.metric] == Kind::AddedToCart) w.key("$value").d(price);
+      w.key("Categories").arr().s(kCategories[p11 % 5]).end_arr();
+      w.key("Price").d(price);
+      w.key("ProductID").s(u2s(nb, 7000000 + p11 % 10));
+      w.key("ProductName").s(kProducts[p11 % 10]);
+      w.key("SKU").cat({"SKU-", u2s(nb, 1000 + p11 % 10)});
+      w.key("URL").cat({"https://shop.example.com/products/", u2s(nb, p11 % 10)});
+      break;
+    }
+    case Kind::Active:
+      w.key("$use_ip").b(true);
+      w.key("os").s(H(13) % 2 ? "Mac OS X" : "iOS");
+      w.key("page").s("https://shop.example.com/");
+      break;
+    case Kind::Subscribed:
+      if (!d.lists.empty()) {
+        const Group& g = d.lists[H(14) % d.lists.size()];
+        w.key("$list").s(g.id);
+        w.key("List").s(g.name);
+      }
+      break;
+    case Kind::Other:
+      w.key("$value").d(double(H(15) % 10000) / 100.0);
+      w.key("source").s("api");
+      break;
+  }
+  w.end_obj();  // event_properties
+  w.key("timestamp").i(e.t >= 0 ? e.t / kUs : -((-e.t + kUs - 1) / kUs));
+  uuid_to(uu, hash(h, 0x0d), hash(h, 0x0e));
+  w.key("uuid").s(std::string_view(uu, 36));
+  w.end_obj();  // attributes
+  w.key("id").s(id);
+  w.key("links").obj().key("self").cat({base_, id, "/"}).end_obj();
+  w.key("relationships").obj();
+  rel_empty_w(w, "attributions", base_, id);
+  rel_one_w(w, "metric", "metric", m.id, base_, id);
+  rel_one_w(w, "profile", "profile", pid, base_, id);
+  w.end_obj();
+  w.key("type").s("event");
+  w.end_obj();
 }
 
 json render_event(const Ctx& c, uint32_t i) {
-  const Dataset& d = c.ds;
-  const Event& e = d.events[i];
-  std::string id = d.event_id(i);
-  uint64_t h = hash(d.seed, 0xE0E, i);
-  const Metric& m = d.metrics[e.metric];
-  const std::string& name = m.name;
-  json props = json::object();
-  auto H = [&](uint64_t f) { return hash(h, f); };
-  if (name.find("Order") != std::string::npos || name == "Started Checkout") {
-    int nitems = 1 + int(H(1) % 3);
-    double total = 0;
-    json items = json::array(), names = json::array();
-    for (int k = 0; k < nitems; ++k) {
-      uint64_t ph = H(10 + uint64_t(k));
-      const char* pn = kProducts[ph % 10];
-      double price = double(500 + ph % 15000) / 100.0;
-      int qty = 1 + int((ph >> 8) % 3);
-      total += price * qty;
-      names.push_back(pn);
-      items.push_back({{"ProductID", std::to_string(7000000 + ph % 10)},
-                       {"SKU", "SKU-" + std::to_string(1000 + ph % 10)},
-                       {"ProductName", pn},
-                       {"Quantity", qty},
-                       {"ItemPrice", price},
-                       {"RowTotal", std::round(price * qty * 100) / 100},
-                       {"Categories", json::array({kCategories[ph % 5]})}});
-    }
-    props["$value"] = std::round(total * 100) / 100;
-    props["$event_id"] = std::to_string(5000000000ULL + H(2) % 1000000000ULL);
-    props["$currency_code"] = "USD";
-    props["ItemNames"] = names;
-    props["Items"] = items;
-    props["Discount Codes"] = H(3) % 4 == 0 ? json::array({"WELCOME10"}) : json::array();
-  } else if (name.find("Email") != std::string::npos || name == "Unsubscribed" || name.find("SMS") != std::string::npos) {
-    props["Subject"] = "Our biggest sale of the season";
-    props["Campaign Name"] = "Campaign " + std::to_string(H(4) % 100);
-    if (!d.campaigns.empty()) props["$message"] = d.cmessage_id(uint32_t(H(5) % d.campaigns.size()));
-    props["$event_id"] = uuid_from(H(6), H(7));
-    if (name.find("Clicked") != std::string::npos) props["URL"] = "https://shop.example.com/p/" + std::to_string(H(8) % 100);
-    props["$_cohort$message_send_cohort"] = std::to_string(H(9) % 100000);
-  } else if (name == "Viewed Product" || name == "Added to Cart") {
-    const char* pn = kProducts[H(11) % 10];
-    props["ProductName"] = pn;
-    props["ProductID"] = std::to_string(7000000 + H(11) % 10);
-    props["SKU"] = "SKU-" + std::to_string(1000 + H(11) % 10);
-    props["Price"] = double(500 + H(12) % 15000) / 100.0;
-    props["URL"] = "https://shop.example.com/products/" + std::to_string(H(11) % 10);
-    props["Categories"] = json::array({kCategories[H(11) % 5]});
-    if (name == "Added to Cart") props["$value"] = props["Price"];
-  } else if (name == "Active on Site") {
-    props["page"] = "https://shop.example.com/";
-    props["$use_ip"] = true;
-    props["os"] = H(13) % 2 ? "Mac OS X" : "iOS";
-  } else if (name == "Subscribed to List") {
-    if (!d.lists.empty()) {
-      props["List"] = d.lists[H(14) % d.lists.size()].name;
-      props["$list"] = d.lists[H(14) % d.lists.size()].id;
-    }
-  } else {
-    props["$value"] = double(H(15) % 10000) / 100.0;
-    props["source"] = "api";
-  }
-  std::string pid = d.profile_id(e.profile);
-  return {{"type", "event"},
-          {"id", id},
-          {"attributes",
-           {{"timestamp", e.t >= 0 ? e.t / kUs : -((-e.t + kUs - 1) / kUs)},
-            {"event_properties", props},
-            {"datetime", fmt_time(e.t, e.fmt)},
-            {"uuid", uuid_from(hash(h, 0x0d), hash(h, 0x0e))}}},
-          {"relationships",
-           {{"profile", rel_one(c, "profile", pid, "events", id, "profile")},
-            {"metric", rel_one(c, "metric", m.id, "events", id, "metric")},
-            {"attributions", rel_many(c, json::array(), "events", id, "attributions")}}},
-          {"links", {{"self", c.res_url("events", id)}}}};
+  std::string s;
+  JW w(s);
+  EventWriter(c).write(w, i);
+  return json::parse(s);
 }
-
 json tag_refs(const Ctx& c, char kind, uint32_t idx) {
   json out = json::array();
   for (uint32_t t = 0; t < c.ds.tags.size(); ++t)

@@ -242,7 +242,8 @@ void dispatch(State& st, const httplib::Request& req, httplib::Response& res) {
     }
     default:
       res.status = status;
-      res.set_content(body, kJsonApi);
+      res.body = std::move(body);  // = set_content(body, kJsonApi) without copying the page
+      res.set_header("Content-Type", kJsonApi);
   }
   if (is_page && fault == Fault::None) st.pages++;
   LogEntry e{seq, req.method, req.path, "", {}, status, auth_ok};

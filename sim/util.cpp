@@ -4,6 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <nlohmann/json.hpp>
 
 namespace sim {
@@ -42,6 +43,16 @@ static void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
 }
 
 std::string fmt_time(int64_t us, int style) {
+  char buf[64];
+  return std::string(buf, fmt_time_to(buf, us, style));
+}
+
+static inline void put2(char* p, unsigned v) {
+  p[0] = char('0' + v / 10);
+  p[1] = char('0' + v % 10);
+}
+
+size_t fmt_time_to(char* buf, int64_t us, int style) {
   int64_t secs = us >= 0 ? us / kUs : -((-us + kUs - 1) / kUs);
   int64_t frac = us - secs * kUs;
   int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
@@ -49,16 +60,42 @@ std::string fmt_time(int64_t us, int style) {
   int64_t y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
-  char buf[64];
   char sep = style == 2 ? ' ' : 'T';
-  if (style == 1)
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u%c%02lld:%02lld:%02lld.%06lld+00:00", (long long)y, m,
-                  d, sep, (long long)(sod / 3600), (long long)(sod / 60 % 60), (long long)(sod % 60),
-                  (long long)frac);
-  else
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u%c%02lld:%02lld:%02lld+00:00", (long long)y, m, d, sep,
-                  (long long)(sod / 3600), (long long)(sod / 60 % 60), (long long)(sod % 60));
-  return buf;
+  if (y < 0 || y > 9999) {  // rare: keep printf's exact rendering
+    int n;
+    if (style == 1)
+      n = std::snprintf(buf, 40, "%04lld-%02u-%02u%c%02lld:%02lld:%02lld.%06lld+00:00", (long long)y, m, d, sep,
+                        (long long)(sod / 3600), (long long)(sod / 60 % 60), (long long)(sod % 60), (long long)frac);
+    else
+      n = std::snprintf(buf, 40, "%04lld-%02u-%02u%c%02lld:%02lld:%02lld+00:00", (long long)y, m, d, sep,
+                        (long long)(sod / 3600), (long long)(sod / 60 % 60), (long long)(sod % 60));
+    return size_t(n);
+  }
+  unsigned yy = unsigned(y);
+  put2(buf, yy / 100);
+  put2(buf + 2, yy % 100);
+  buf[4] = '-';
+  put2(buf + 5, m);
+  buf[7] = '-';
+  put2(buf + 8, d);
+  buf[10] = sep;
+  put2(buf + 11, unsigned(sod / 3600));
+  buf[13] = ':';
+  put2(buf + 14, unsigned(sod / 60 % 60));
+  buf[16] = ':';
+  put2(buf + 17, unsigned(sod % 60));
+  char* p = buf + 19;
+  if (style == 1) {
+    *p++ = '.';
+    unsigned f = unsigned(frac);
+    for (int k = 5; k >= 0; --k) {
+      p[k] = char('0' + f % 10);
+      f /= 10;
+    }
+    p += 6;
+  }
+  std::memcpy(p, "+00:00", 6);
+  return size_t(p + 6 - buf);
 }
 
 static bool digits(std::string_view s, size_t pos, size_t n, int& out) {
@@ -167,19 +204,23 @@ uint64_t unpermute(uint64_t seed, uint64_t y) {
 
 static const char* kB32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-std::string ulid(int64_t ms, uint64_t perm, uint16_t tag) {
-  std::string out(26, '0');
+void ulid_to(char* out, int64_t ms, uint64_t perm, uint16_t tag) {
   uint64_t t = ms < 0 ? 0 : uint64_t(ms);
   for (int i = 9; i >= 0; --i) {
-    out[size_t(i)] = kB32[t & 31];
+    out[i] = kB32[t & 31];
     t >>= 5;
   }
   // 80 bits: perm (64) then tag (16), big-endian, 5 bits per char.
   unsigned __int128 v = (static_cast<unsigned __int128>(perm) << 16) | tag;
   for (int i = 25; i >= 10; --i) {
-    out[size_t(i)] = kB32[unsigned(v & 31)];
+    out[i] = kB32[unsigned(v & 31)];
     v >>= 5;
   }
+}
+
+std::string ulid(int64_t ms, uint64_t perm, uint16_t tag) {
+  std::string out(26, '0');
+  ulid_to(out.data(), ms, perm, tag);
   return out;
 }
 
@@ -209,12 +250,32 @@ std::string short_id(uint64_t seed, uint64_t kind, uint64_t index) {
   return out;
 }
 
+static inline void put_hex(char* p, uint64_t v, int n) {
+  static const char* hx = "0123456789abcdef";
+  for (int k = n - 1; k >= 0; --k) {
+    p[k] = hx[v & 15];
+    v >>= 4;
+  }
+}
+
+// "%08x-%04x-4%03x-%04x-%012llx" of (a>>32, (a>>16)&0xffff, a&0xfff, 0x8000|((b>>48)&0x3fff), b&0xffffffffffff)
+void uuid_to(char* out, uint64_t a, uint64_t b) {
+  put_hex(out, a >> 32, 8);
+  out[8] = '-';
+  put_hex(out + 9, (a >> 16) & 0xffff, 4);
+  out[13] = '-';
+  out[14] = '4';
+  put_hex(out + 15, a & 0xfff, 3);
+  out[18] = '-';
+  put_hex(out + 19, 0x8000 | ((b >> 48) & 0x3fff), 4);
+  out[23] = '-';
+  put_hex(out + 24, b & 0xffffffffffffULL, 12);
+}
+
 std::string uuid_from(uint64_t a, uint64_t b) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", unsigned(a >> 32), unsigned((a >> 16) & 0xffff),
-                unsigned(a & 0xfff), unsigned(0x8000 | ((b >> 48) & 0x3fff)),
-                (unsigned long long)(b & 0xffffffffffffULL));
-  return buf;
+  std::string out(36, '0');
+  uuid_to(out.data(), a, b);
+  return out;
 }
 
 static const char* kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";

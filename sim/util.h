@@ -19,6 +19,8 @@ constexpr int64_t kUs = 1000000;
 constexpr int64_t kDayUs = 86400 * kUs;
 // Formats: 0 = "YYYY-MM-DDTHH:MM:SS+00:00", 1 = with ".ffffff", 2 = space separator.
 std::string fmt_time(int64_t us, int style = 0);
+// Same text as fmt_time written into buf (>= 40 bytes); returns the length.
+size_t fmt_time_to(char* buf, int64_t us, int style = 0);
 // Parse ISO-8601 (T or space separator, optional fraction, Z / +HH:MM / +HHMM / -HH:MM).
 std::optional<int64_t> parse_time(std::string_view s, bool allow_space_sep = true);
 // Parse YYYY-MM-DD to midnight UTC.
@@ -31,11 +33,15 @@ uint64_t unpermute(uint64_t seed, uint64_t y);
 
 // 26-char Crockford base32 ULID-like id: 10 chars of time (ms) + 16 chars of (perm64<<16|tag).
 std::string ulid(int64_t ms, uint64_t perm, uint16_t tag);
+// Same 26 characters as ulid(), written into out (no terminator).
+void ulid_to(char* out, int64_t ms, uint64_t perm, uint16_t tag);
 // Decode the random part of an ulid(); returns {perm, tag} or nullopt.
 std::optional<std::pair<uint64_t, uint16_t>> ulid_decode(std::string_view id);
 // 6-char base62 id like "RESQ6t", derived from seed/kind/index.
 std::string short_id(uint64_t seed, uint64_t kind, uint64_t index);
 std::string uuid_from(uint64_t a, uint64_t b);
+// Same 36 characters as uuid_from(), written into out (no terminator).
+void uuid_to(char* out, uint64_t a, uint64_t b);
 
 std::string b64url_encode(std::string_view in);
 std::optional<std::string> b64url_decode(std::string_view in);

@@ -1,6 +1,7 @@
 // resources/events.cpp — GET /api/events (presorted keyset paging over the compact event array)
 // and GET /api/events/{id}.
 #include <cmath>
+#include <functional>
 
 #include "../render.h"
 #include "../util.h"
@@ -13,6 +14,49 @@ const std::vector<std::string> kCmp{"greater-than", "greater-or-equal", "less-th
 void add_event_includes(const Ctx& c, uint32_t e, const std::set<std::string>& incs, json& inc, std::set<std::string>& seen) {
   if (incs.count("metric")) include_once(inc, seen, render_metric(c, c.ds.events[e].metric));
   if (incs.count("profile")) include_once(inc, seen, render_profile(c, c.ds.events[e].profile, false, false));
+}
+
+// matches() for the event filter fields, compiled once per request (no per-row string work).
+// Returns an empty function (generic matches()) for anything unexpected.
+std::function<bool(uint32_t)> compile_pred(const Dataset& ds, const std::vector<Cond>& conds) {
+  struct T {
+    int op;  // 0 gt, 1 ge, 2 lt, 3 le
+    int64_t t;
+  };
+  std::vector<T> times;
+  std::vector<std::vector<char>> metric_ok;  // per equals(metric_id): metric index -> matches
+  std::vector<int64_t> profile_eq;           // per equals(profile_id): profile index, -1 = none
+  for (auto& cd : conds) {
+    if (cd.field == "datetime" && cd.v.kind == Literal::Time) {
+      int op = cd.op == "greater-than" ? 0 : cd.op == "greater-or-equal" ? 1 : cd.op == "less-than" ? 2
+             : cd.op == "less-or-equal" ? 3 : -1;
+      if (op < 0) return {};
+      times.push_back({op, cd.v.t});
+    } else if (cd.field == "metric_id" && cd.op == "equals" && cd.v.kind == Literal::Str) {
+      std::vector<char> ok(ds.metrics.size());
+      for (size_t m = 0; m < ds.metrics.size(); ++m) ok[m] = ds.metrics[m].id == cd.v.s;
+      metric_ok.push_back(std::move(ok));
+    } else if (cd.field == "profile_id" && cd.op == "equals" && cd.v.kind == Literal::Str) {
+      auto p = ds.find_profile(cd.v.s);  // ids are unique: equality <=> this index
+      profile_eq.push_back(p ? int64_t(*p) : -1);
+    } else if ((cd.field == "profile" || cd.field == "metric") && cd.op == "has") {
+      // always present
+    } else {
+      return {};
+    }
+  }
+  return [&ds, times, metric_ok, profile_eq](uint32_t row) {
+    const Event& e = ds.events[row];
+    for (auto& t : times) {
+      bool ok = t.op == 0 ? e.t > t.t : t.op == 1 ? e.t >= t.t : t.op == 2 ? e.t < t.t : e.t <= t.t;
+      if (!ok) return false;
+    }
+    for (auto& m : metric_ok)
+      if (!m[e.metric]) return false;
+    for (auto p : profile_eq)
+      if (int64_t(e.profile) != p) return false;
+    return true;
+  };
 }
 
 void events(Ctx& c) {
@@ -59,15 +103,64 @@ void events(Ctx& c) {
     else if (fld == "profile_id") v.s = c.ds.profile_id(e.profile);
     return v;
   };
+  col.pred = compile_pred(c.ds, rq.conds);
   auto pr = run_page(col, rq);
   auto incs = c.csv("include");
-  json data = json::array(), inc = json::array();
+  const bool inc_metric = incs.count("metric") > 0, inc_profile = incs.count("profile") > 0;
+  const bool f_event = c.has("fields[event]"), f_profile = c.has("fields[profile]");
+  EventWriter ew(c);
+  ProfileWriter pw(c, false, false);
+  std::string doc, inc, tmp;
+  doc.reserve(pr.rows.size() * 1400 + 512);
+  doc += "{\"data\":";
+  JW w(doc), wi(inc);
+  w.arr();
+  wi.arr();
+  // included: first appearance order, metric before profile (as include_once did).
   std::set<std::string> seen;
+  std::vector<std::string> metric_text(c.ds.metrics.size());
+  std::vector<bool> profile_seen;
   for (auto r : pr.rows) {
-    data.push_back(render_event(c, r));
-    add_event_includes(c, r, incs, inc, seen);
+    if (!f_event) {
+      ew.write(w, r);
+    } else {
+      tmp.clear();
+      JW tw(tmp);
+      ew.write(tw, r);
+      write_fielded(c, w, tmp);
+    }
+    const Event& e = c.ds.events[r];
+    if (inc_metric && seen.insert("metric/" + c.ds.metrics[e.metric].id).second) {
+      std::string& t = metric_text[e.metric];
+      if (t.empty()) {
+        json m = render_metric(c, e.metric);
+        apply_fields(c, m);
+        t = m.dump();
+      }
+      wi.raw(t);
+    }
+    if (inc_profile) {
+      if (profile_seen.empty()) profile_seen.resize(c.ds.profiles.size());
+      if (!profile_seen[e.profile]) {
+        profile_seen[e.profile] = true;
+        if (!f_profile) {
+          pw.write(wi, e.profile);
+        } else {
+          tmp.clear();
+          JW tw(tmp);
+          pw.write(tw, e.profile);
+          write_fielded(c, wi, tmp);
+        }
+      }
+    }
   }
-  finish_list(c, pr, std::move(data), incs.empty() ? nullptr : &inc);
+  w.end_arr();
+  wi.end_arr();
+  if (!incs.empty()) {
+    doc += ",\"included\":";
+    doc += inc;
+  }
+  finish_list_raw(c, pr, std::move(doc));
 }
 
 void event_one(Ctx& c) {

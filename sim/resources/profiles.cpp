@@ -1,5 +1,6 @@
 // resources/profiles.cpp — GET /api/profiles[/{id}], /api/lists|segments/{id}/profiles and
 // /api/lists|segments/{id}/relationships/profiles (memberships with joined_group_at).
+#include "../jsonw.h"
 #include "../render.h"
 #include "../util.h"
 
@@ -45,6 +46,27 @@ Val profile_val(const Ctx& c, uint32_t i, const std::string& f) {
 }
 
 
+// Appends the data array of profile resources (joined: per row joined_group_at, memberships).
+void write_profiles(const Ctx& c, const ProfileWriter& pw, const std::vector<uint32_t>& profs, const std::vector<int64_t>* joined,
+                    std::string& doc) {
+  const bool fielded = c.has("fields[profile]");
+  JW w(doc);
+  std::string tmp;
+  w.arr();
+  for (size_t k = 0; k < profs.size(); ++k) {
+    const int64_t* j = joined ? &(*joined)[k] : nullptr;
+    if (!fielded) {
+      pw.write(w, profs[k], j);
+    } else {
+      tmp.clear();
+      JW tw(tmp);
+      pw.write(tw, profs[k], j);
+      write_fielded(c, w, tmp);
+    }
+  }
+  w.end_arr();
+}
+
 void profiles(Ctx& c) {
   static const FieldTable f = {
       {"id", {FType::Str, kAnyEq}},          {"email", {FType::Str, kAnyEq}},
@@ -61,15 +83,21 @@ void profiles(Ctx& c) {
   Collection col;
   col.filters = &f;
   col.default_sort = "id";
-  for (uint32_t i = 0; i < c.ds.profiles.size(); ++i) col.rows.push_back(i);
+  col.rows.resize(c.ds.profiles.size());
+  for (uint32_t i = 0; i < c.ds.profiles.size(); ++i) col.rows[i] = i;
   col.id = [&](uint32_t i) { return c.ds.profile_id(i); };
   col.get = [&](uint32_t i, const std::string& fld) { return profile_val(c, i, fld); };
+  col.cache = &c.ds.order_cache;  // profile ids are unique
+  col.cache_key = "profiles";
   auto pr = run_page(col, rq);
   auto add = c.csv("additional-fields[profile]");
-  json data = json::array();
-  for (auto r : pr.rows) data.push_back(render_profile(c, r, add.count("subscriptions"), add.count("predictive_analytics")));
-  json inc = json::array();
-  finish_list(c, pr, std::move(data), c.has("include") ? &inc : nullptr);
+  ProfileWriter pw(c, add.count("subscriptions") > 0, add.count("predictive_analytics") > 0);
+  std::string doc;
+  doc.reserve(pr.rows.size() * 4000 + 512);
+  doc += "{\"data\":";
+  write_profiles(c, pw, pr.rows, nullptr, doc);
+  if (c.has("include")) doc += ",\"included\":[]";
+  finish_list_raw(c, pr, std::move(doc));
 }
 
 void profile_one(Ctx& c) {
@@ -125,20 +153,33 @@ void members(Ctx& c, bool seg, bool rel_only) {
     }
     return profile_val(c, c.ds.members[m].profile, fld);
   };
+  col.cache = &c.ds.order_cache;  // a profile is a member of a group at most once: ids are unique
+  col.cache_key = std::string(seg ? "segment-members:" : "list-members:") + std::to_string(*gi);
   auto pr = run_page(col, rq);
-  auto add = c.csv("additional-fields[profile]");
-  json data = json::array();
-  for (auto m : pr.rows) {
-    uint32_t p = c.ds.members[m].profile;
-    if (rel_only) {
-      data.push_back(ref("profile", c.ds.profile_id(p)));
-    } else {
-      json d = render_profile(c, p, add.count("subscriptions"), add.count("predictive_analytics"));
-      d["attributes"]["joined_group_at"] = fmt_t(c.ds.members[m].joined, c.ds.members[m].joined % kUs ? 1 : 0);
-      data.push_back(std::move(d));
+  std::string doc;
+  doc.reserve(pr.rows.size() * (rel_only ? 48 : 4000) + 512);
+  doc += "{\"data\":";
+  if (rel_only) {
+    JW w(doc);
+    w.arr();
+    char idb[26];
+    for (auto m : pr.rows) {
+      c.ds.profile_id_to(idb, c.ds.members[m].profile);
+      w.obj().key("id").s(std::string_view(idb, 26)).key("type").s("profile").end_obj();
     }
+    w.end_arr();
+  } else {
+    auto add = c.csv("additional-fields[profile]");
+    ProfileWriter pw(c, add.count("subscriptions") > 0, add.count("predictive_analytics") > 0);
+    std::vector<uint32_t> profs;
+    std::vector<int64_t> joined;
+    for (auto m : pr.rows) {
+      profs.push_back(c.ds.members[m].profile);
+      joined.push_back(c.ds.members[m].joined);
+    }
+    write_profiles(c, pw, profs, &joined, doc);
   }
-  finish_list(c, pr, std::move(data), nullptr);
+  finish_list_raw(c, pr, std::move(doc));
 }
 
 Tier profile_tier(const Ctx& c) {
