@@ -11,8 +11,19 @@ std::optional<Page> PageParser::parse(const std::string& body, std::string& erro
   }
   Page page;
   page.root = root;
-  if (auto err = root["data"].get_array().get(page.data); err) {
+  simdjson::dom::element data;
+  if (root["data"].get(data)) {
     error = "no data array";
+    return std::nullopt;
+  }
+  if (data.is_array()) {
+    simdjson::dom::array items = data.get_array().value_unsafe();
+    page.data.reserve(items.size());
+    for (simdjson::dom::element item : items) page.data.push_back(item);
+  } else if (data.is_object()) {
+    page.data.push_back(data);
+  } else {
+    error = "data is neither an array nor an object";
     return std::nullopt;
   }
   simdjson::dom::element next;

@@ -1,6 +1,7 @@
 // One JSON:API page, parsed with simdjson's DOM parser (which validates the whole document, so a
 // truncated or malformed body is caught before any of its records is emitted). Gives the data[]
-// resources, links.next and included[] without building nlohmann objects: the engine writes each
+// resources (or, for a single-resource document such as GET /api/lists/{id}, whose `data` is an
+// object, that one resource), links.next and included[] without building nlohmann objects: the engine writes each
 // record's bytes straight to the output, converting to nlohmann only for streams whose hooks
 // transform records.
 // Thread-safety: one PageParser per worker; a Page is valid until the next parse() on its parser.
@@ -9,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <simdjson.h>
 
@@ -16,15 +18,16 @@ namespace sk::klaviyo {
 
 struct Page {
   simdjson::dom::element root;
-  simdjson::dom::array data;
+  std::vector<simdjson::dom::element> data;  // data[] items, or the one object of a single-resource document
   std::optional<std::string> next;     // links.next, absent or null on the last page
   std::optional<simdjson::dom::element> included;
 };
 
 class PageParser {
  public:
-  // Parses a JSON:API collection document. Returns nullopt (and sets `error`) when the body is not
-  // valid JSON or has no data array.
+  // Parses a JSON:API document: a collection (`data` an array) or a single resource (`data` an
+  // object, a one-record page). Returns nullopt (and sets `error`) when the body is not valid JSON
+  // or its `data` is neither.
   std::optional<Page> parse(const std::string& body, std::string& error);
 
  private:

@@ -19,7 +19,7 @@ const Page* Pager::next() {
   for (int attempt = 1;; ++attempt) {
     std::string body = api_.get_body(next_url_, info_);
     if (auto page = parser_.parse(body, error)) {
-      page_ = *page;
+      page_ = std::move(*page);
       break;
     }
     if (attempt >= kParseAttempts)

@@ -81,7 +81,7 @@ std::vector<StreamResult> Engine::read(const std::vector<ConfiguredStream>& stre
   for (const auto& cs : streams) {
     const StreamSpec& spec = *cs.spec;
     std::optional<Failure> planning_failure;
-    std::vector<std::string> parent_ids;
+    std::vector<ParentRef> parent_ids;
     try {
       if (spec.partitions == Partitioning::Parent) parent_ids = list_parent_ids(ctx, planner, *find_stream(spec.parent));
     } catch (const SourceError& e) {

@@ -1,6 +1,10 @@
 // Named hooks of the stream table (see hooks.h). Switches are exhaustive over Hook.
 #include "streams/hooks.h"
 
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+
 namespace sk::streams {
 
 using nlohmann::json;
@@ -21,6 +25,7 @@ void apply_request_hooks(const StreamSpec& spec, const config::Config& cfg, klav
       case Hook::MergeIncluded:
       case Hook::SuppressedOnly:
       case Hook::ProfileId:
+      case Hook::CampaignDetails:
         break;
     }
   }
@@ -35,6 +40,7 @@ bool transforms_records(const StreamSpec& spec) {
       case Hook::MergeIncluded:
       case Hook::SuppressedOnly:
       case Hook::ProfileId:
+      case Hook::CampaignDetails:
         return true;
     }
   }
@@ -123,9 +129,79 @@ bool apply_record_hooks(const StreamSpec& spec, const Partition& part, const Inc
       case Hook::ProfileId:
         record["profile_id"] = record.value("id", json());
         break;
+      case Hook::CampaignDetails:  // applied by apply_call_hooks
+        break;
     }
   }
   return true;
+}
+
+namespace {
+
+constexpr klaviyo::CallInfo kCampaignCall{budget::TierId::M, "campaigns"};
+
+// The member at `path` of nested objects, or null when any step is missing or not an object.
+json member_at(const json& j, std::initializer_list<const char*> path) {
+  const json* cur = &j;
+  for (const char* k : path) {
+    if (!cur->is_object()) return nullptr;
+    auto it = cur->find(k);
+    if (it == cur->end()) return nullptr;
+    cur = &*it;
+  }
+  return *cur;
+}
+
+// GET that treats 404 as "nothing there" (nullopt); other non-2xx statuses throw the mapped error.
+std::optional<json> get_unless_404(klaviyo::Api& api, const std::string& url) {
+  klaviyo::Reply r = api.get_raw(url, kCampaignCall);
+  if (r.status == 404) return std::nullopt;
+  if (r.status < 200 || r.status >= 300) throw klaviyo::map_error(r.status, r.doc, "GET " + url, kCampaignCall.scope);
+  return std::move(r.doc);
+}
+
+void add_campaign_details(klaviyo::Api& api, json& record) {
+  const json id = record.value("id", json());
+  if (!id.is_string()) return;
+
+  std::int64_t count = 0;
+  const std::string estimation =
+      api.url("/api/campaign-recipient-estimations/" + klaviyo::percent_encode(id.get<std::string>()));
+  if (auto doc = get_unless_404(api, estimation); doc && doc->is_object()) {
+    const json n = member_at(*doc, {"data", "attributes", "estimated_recipient_count"});
+    if (n.is_number_integer()) count = n.get<std::int64_t>();
+  }
+  record["estimated_recipient_count"] = count;
+
+  const json related = member_at(record, {"relationships", "campaign-messages", "links", "related"});
+  if (!related.is_string() || related.get_ref<const std::string&>().empty()) return;
+  const std::string& url = related.get_ref<const std::string&>();
+  if (!api.same_origin(url)) return;  // never send the key to another host
+  json messages = json::array();
+  if (auto doc = get_unless_404(api, url); doc && doc->is_object()) {
+    auto data = doc->find("data");
+    if (data != doc->end() && data->is_array()) messages = std::move(*data);
+    else if (data != doc->end() && data->is_object()) messages.push_back(std::move(*data));
+  }
+  record["campaign_messages"] = std::move(messages);
+}
+
+}  // namespace
+
+void apply_call_hooks(const StreamSpec& spec, klaviyo::Api& api, json& record) {
+  for (Hook h : spec.hooks) {
+    switch (h) {
+      case Hook::ProfileAdditionalFields:
+      case Hook::CampaignChannel:
+      case Hook::MergeIncluded:
+      case Hook::SuppressedOnly:
+      case Hook::ProfileId:
+        break;
+      case Hook::CampaignDetails:
+        add_campaign_details(api, record);
+        break;
+    }
+  }
 }
 
 }  // namespace sk::streams

@@ -1,6 +1,7 @@
 // The named escape hatches of the stream table (StreamSpec::hooks), each a small function with an
 // example of what it does. Everything else about a stream is its row.
-// Thread-safe: pure functions.
+// Thread-safe: pure functions, except apply_call_hooks, which calls Klaviyo through the calling
+// worker's own Api.
 #pragma once
 
 #include <map>
@@ -11,6 +12,7 @@
 
 #include "budget/rate_budget.h"
 #include "config/config.h"
+#include "klaviyo/api.h"
 #include "klaviyo/query.h"
 #include "streams/partitions.h"
 #include "streams/stream_spec.h"
@@ -49,5 +51,16 @@ class IncludedIndex {
 //   ProfileId: a list member {"type":"profile","id":"P1",...} gets "profile_id":"P1".
 bool apply_record_hooks(const StreamSpec& spec, const Partition& part, const IncludedIndex& included,
                         nlohmann::json& record);
+
+// Hooks that make extra calls per record, run on each record apply_record_hooks kept. `api` is the
+// reading worker's Api, so the calls share its HTTP client (retries, Retry-After) and the shared
+// rate budgets; errors other than the 404s named below throw the mapped SourceError.
+//   CampaignDetails, for {"type":"campaign","id":"C1","relationships":{"campaign-messages":{"links":
+//   {"related":"<base>/api/campaigns/C1/campaign-messages"}}}}:
+//     GET <base>/api/campaign-recipient-estimations/C1 (tier M)
+//       -> "estimated_recipient_count": data.attributes.estimated_recipient_count (0 when absent or 404)
+//     GET the related link (tier M), only when present and on the configured base URL
+//       -> "campaign_messages": data (the campaign-message resources; [] on 404); no field without a link
+void apply_call_hooks(const StreamSpec& spec, klaviyo::Api& api, nlohmann::json& record);
 
 }  // namespace sk::streams

@@ -8,7 +8,7 @@ namespace sk::streams {
 namespace kq = sk::klaviyo;
 
 std::vector<Partition> partitions_for(const StreamSpec& spec, const config::Config& cfg,
-                                      const std::vector<std::string>& parent_ids) {
+                                      const std::vector<ParentRef>& parents) {
   std::vector<Partition> out;
   switch (spec.partitions) {
     case Partitioning::None:
@@ -16,7 +16,7 @@ std::vector<Partition> partitions_for(const StreamSpec& spec, const config::Conf
       break;
     case Partitioning::Archived:
       for (const char* archived : {"false", "true"})
-        out.push_back({{{"archived", archived}}, {kq::clause("equals", "archived", archived)}, "", ""});
+        out.push_back({{{"archived", archived}}, {kq::clause("equals", "archived", archived)}, "", "", std::nullopt});
       break;
     case Partitioning::ChannelArchived:
       // Klaviyo requires a channel filter on /api/campaigns; mobile_push exists since 2025-01-15.
@@ -25,19 +25,21 @@ std::vector<Partition> partitions_for(const StreamSpec& spec, const config::Conf
           out.push_back({{{"archived", archived}, {"campaign_type", channel}},
                          {kq::clause("equals", "messages.channel", kq::quoted(channel)),
                           kq::clause("equals", "archived", archived)},
-                         channel, ""});
+                         channel, "", std::nullopt});
       break;
     case Partitioning::EventMetrics:
       if (cfg.event_metric_ids.empty()) {
         out.push_back({});
       } else {
         for (const auto& id : cfg.event_metric_ids)
-          out.push_back({{{"event_metric_id", id}}, {kq::clause("equals", "metric_id", kq::dquoted(id))}, "", ""});
+          out.push_back({{{"event_metric_id", id}}, {kq::clause("equals", "metric_id", kq::dquoted(id))}, "", "", std::nullopt});
       }
       break;
-    case Partitioning::Parent:
-      for (const auto& id : parent_ids) out.push_back({{{std::string(spec.parent_key), id}}, {}, "", id});
+    case Partitioning::Parent: {
+      const std::string key(spec.detail_key.empty() ? spec.parent_key : spec.detail_key);
+      for (const auto& p : parents) out.push_back({{{key, p.id}}, {}, "", p.id, p.cursor});
       break;
+    }
   }
   return out;
 }

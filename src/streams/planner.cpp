@@ -38,8 +38,8 @@ std::optional<SysTime> oldest(ReadContext& ctx, klaviyo::Api& api, const StreamR
 
 }  // namespace
 
-std::vector<std::string> list_parent_ids(ReadContext& ctx, klaviyo::Api& api, const StreamSpec& parent) {
-  std::vector<std::string> ids;
+std::vector<ParentRef> list_parent_ids(ReadContext& ctx, klaviyo::Api& api, const StreamSpec& parent) {
+  std::vector<ParentRef> ids;
   for (const auto& part : partitions_for(parent, ctx.cfg)) {
     klaviyo::Params params;
     if (!part.clauses.empty()) params.emplace_back("filter", klaviyo::all_of(part.clauses));
@@ -48,7 +48,12 @@ std::vector<std::string> list_parent_ids(ReadContext& ctx, klaviyo::Api& api, co
     while (const klaviyo::Page* page = pager.next()) {
       for (simdjson::dom::element rec : page->data) {
         std::string_view id;
-        if (!rec["id"].get(id)) ids.emplace_back(id);
+        if (rec["id"].get(id)) continue;
+        ParentRef ref{std::string(id), std::nullopt};
+        std::string_view cursor;
+        if (parent.incremental() && !rec["attributes"][parent.cursor_field].get(cursor))
+          ref.cursor = klaviyo::parse_datetime(cursor);
+        ids.push_back(std::move(ref));
       }
     }
   }
@@ -62,7 +67,8 @@ std::optional<SysTime> lower_bound(ReadContext& ctx, const StreamRun& run, const
   if (run.mode == protocol::SyncMode::Incremental) lower = run.state.get(part.key);
   if (lower && spec.lookback && ctx.cfg.lookback_window_days > 0)
     lower = klaviyo::days_before(*lower, ctx.cfg.lookback_window_days);
-  if (ctx.cfg.start_date && spec.lower != Lower::None && (!lower || *lower < *ctx.cfg.start_date))
+  const bool uses_start_date = spec.lower != Lower::None || !spec.detail_key.empty();  // detail rows: as their parent
+  if (ctx.cfg.start_date && uses_start_date && (!lower || *lower < *ctx.cfg.start_date))
     lower = ctx.cfg.start_date;
   return lower;
 }
@@ -119,6 +125,12 @@ void plan_windows(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size
   if (lower && (*lower > now || (spec.upper && *lower >= now))) {
     ctx.out.log(LogLevel::Info, std::string(spec.name) + ": the saved cursor " + klaviyo::format_iso(*lower) +
                                     " is not before the sync start; nothing to read for partition " + part.key.dump());
+    return;
+  }
+  if (!spec.detail_key.empty() && lower && part.parent_cursor && *part.parent_cursor <= *lower) {
+    // A detail row reads the parent resource itself: nothing newer than the saved cursor to fetch.
+    ctx.out.log(LogLevel::Debug, std::string(spec.name) + ": " + part.parent_id + " has not changed since " +
+                                     klaviyo::format_iso(*lower) + "; not read");
     return;
   }
   if (!windowed(spec)) {

@@ -14,11 +14,13 @@
 
 namespace sk::streams {
 
-// The ids of every record of `parent` (all its partitions), for a child stream's partitions.
-std::vector<std::string> list_parent_ids(ReadContext& ctx, klaviyo::Api& api, const StreamSpec& parent);
+// The id (and cursor, when `parent` is incremental) of every record of `parent` (all its
+// partitions), for a child stream's partitions.
+std::vector<ParentRef> list_parent_ids(ReadContext& ctx, klaviyo::Api& api, const StreamSpec& parent);
 
 // The lower bound of a partition: saved cursor minus lookback, never before start_date (rows
-// without a server-side filter, i.e. metrics, ignore start_date as Airbyte's connector does).
+// without a server-side filter, i.e. metrics, ignore start_date as Airbyte's connector does;
+// detail rows such as lists_detailed honour it, as their parent does).
 std::optional<SysTime> lower_bound(ReadContext& ctx, const StreamRun& run, const Partition& part);
 
 // Fills run.windows[p] for partition p. May call Klaviyo (the oldest record of the partition).

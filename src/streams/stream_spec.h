@@ -36,6 +36,7 @@ enum class Hook {
   MergeIncluded,            // relationships.<rel>.data items get the attributes of the matching included[] item
   SuppressedOnly,           // keep profiles with an email suppression; rename suppression -> suppressions
   ProfileId,                // profile_id = id (membership rows name the profile explicitly)
+  CampaignDetails,          // two GETs per campaign: estimated_recipient_count and campaign_messages
 };
 
 struct Param {
@@ -58,6 +59,12 @@ struct StreamSpec {
   Partitioning partitions = Partitioning::None;
   std::string_view parent = {};          // Partitioning::Parent: the stream whose ids partition this one
   std::string_view parent_key = {};      // ... and the field naming the parent id, in state and in records
+  std::string_view detail_key = {};      // instead of parent_key, for rows whose record IS the parent
+                                         // resource (lists_detailed: GET /api/lists/{id}): the field naming
+                                         // the parent id in state only (the record's own id is that id), and
+                                         // a parent whose cursor is at or before the partition's lower bound
+                                         // (saved cursor, or start_date) is not read at all (its detail could
+                                         // only be old)
   std::span<const Hook> hooks = {};
   bool lookback = false;                 // config.lookback_window days are re-read on incremental syncs
   int window_days = 0;                   // > 0: split the range into windows of about this many days,

@@ -15,6 +15,8 @@
 //                   joined_group_at: gt/ge/lt/le; sort joined_group_at; max 100       L tier
 //   /api/flows/{id}/flow-actions  updated: gt/ge/lt/le; sort updated; max 50         S tier
 //   /api/campaigns/{id}/campaign-messages  no filter, sort or paging parameters      M tier
+//   /api/lists/{id}?additional-fields[list]=profile_count  one resource             XS tier (1/s, 15/min)
+//   /api/campaign-recipient-estimations/{id}  one resource (campaigns_detailed hook) M tier
 #include "streams/stream_spec.h"
 
 namespace sk::streams {
@@ -25,10 +27,12 @@ using budget::TierId;
 
 constexpr Hook kProfileHooks[] = {Hook::ProfileAdditionalFields};
 constexpr Hook kCampaignHooks[] = {Hook::CampaignChannel};
+constexpr Hook kCampaignDetailedHooks[] = {Hook::CampaignChannel, Hook::CampaignDetails};
 constexpr Hook kMergeIncluded[] = {Hook::MergeIncluded};
 constexpr Hook kSuppressedOnly[] = {Hook::SuppressedOnly};
 constexpr Hook kProfileId[] = {Hook::ProfileId};
 constexpr Param kSubscriptions[] = {{"additional-fields[profile]", "subscriptions"}};
+constexpr Param kProfileCount[] = {{"additional-fields[list]", "profile_count"}};
 constexpr Param kEventsDetailed[] = {{"include", "metric,attributions"}, {"fields[metric]", "name"}};
 
 const StreamSpec kStreams[] = {
@@ -45,6 +49,10 @@ const StreamSpec kStreams[] = {
     {.name = "campaigns", .path = "/api/campaigns", .scope = "campaigns", .tier = TierId::M,
      .cursor_field = "updated_at", .page_size = 100, .partitions = Partitioning::ChannelArchived,
      .hooks = kCampaignHooks},
+    // campaigns plus two calls per campaign: recipient estimation and campaign messages (Airbyte's campaigns_detailed).
+    {.name = "campaigns_detailed", .path = "/api/campaigns", .scope = "campaigns", .tier = TierId::M,
+     .cursor_field = "updated_at", .page_size = 100, .partitions = Partitioning::ChannelArchived,
+     .hooks = kCampaignDetailedHooks},
     {.name = "profiles", .path = "/api/profiles", .scope = "profiles", .tier = TierId::L,
      .cursor_field = "updated", .lower = Lower::Gt, .page_size = 100, .hooks = kProfileHooks},
     {.name = "events", .path = "/api/events", .scope = "events", .tier = TierId::XL,
@@ -73,6 +81,11 @@ const StreamSpec kStreams[] = {
     {.name = "campaign_messages", .path = "/api/campaigns/{parent_id}/campaign-messages", .scope = "campaigns",
      .tier = TierId::M, .cursor_field = "updated_at", .lower = Lower::None, .upper = false, .sorted = false,
      .partitions = Partitioning::Parent, .parent = "campaigns", .parent_key = "campaign_id"},
+    // Each list with its profile_count: one call per list at 1/s and 15/min (Airbyte's lists_detailed).
+    // Client-side incremental; lists whose `updated` is not after the saved cursor are not fetched.
+    {.name = "lists_detailed", .path = "/api/lists/{parent_id}", .scope = "lists", .tier = TierId::XS,
+     .cursor_field = "updated", .lower = Lower::None, .upper = false, .sorted = false, .params = kProfileCount,
+     .partitions = Partitioning::Parent, .parent = "lists", .detail_key = "id"},
 };
 
 }  // namespace

@@ -62,6 +62,7 @@ void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_
         if (spec.incremental()) obj[field] = json::parse(cursor_text);
         if (!spec.parent_key.empty()) obj[std::string(spec.parent_key)] = part.parent_id;
         if (!apply_record_hooks(spec, part, included ? *included : IncludedIndex(json::object()), obj)) continue;
+        apply_call_hooks(spec, api, obj);
         ctx.out.record(spec.name, obj);
       } else {
         leading.clear();

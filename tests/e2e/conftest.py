@@ -37,6 +37,7 @@ STREAMS = {
     "email_templates": ("updated", "templates", "/api/templates", ["id"]),
     "flows": ("updated", "flows", "/api/flows", ["id"]),
     "campaigns": ("updated_at", "campaigns", "/api/campaigns", ["id"]),
+    "campaigns_detailed": ("updated_at", "campaigns", "/api/campaigns", ["id"]),
     "profiles": ("updated", "profiles", "/api/profiles", ["id"]),
     "events": ("datetime", "events", "/api/events", ["id"]),
     "events_detailed": ("datetime", "events", "/api/events", ["id"]),
@@ -47,6 +48,7 @@ STREAMS = {
                             ["segment_id", "profile_id"]),
     "flow_actions": ("updated", "flow_actions", "/api/flows/{id}/flow-actions", ["id"]),
     "campaign_messages": ("updated_at", "campaign_messages", "/api/campaigns/{id}/campaign-messages", ["id"]),
+    "lists_detailed": ("updated", "lists", "/api/lists/{id}", ["id"]),
 }
 CURSOR = {n: v[0] for n, v in STREAMS.items()}
 TRUTH_RESOURCE = {n: v[1] for n, v in STREAMS.items()}
@@ -73,6 +75,9 @@ def page_cap(path):
     if p.endswith("/flow-actions"):
         return 50
     if p.endswith("/campaign-messages"):
+        return None
+    parts = p.split("/")  # single resources: /api/lists/{id}, /api/campaign-recipient-estimations/{id}
+    if len(parts) == 4 and parts[2] in ("lists", "campaign-recipient-estimations"):
         return None
     return "unknown"
 

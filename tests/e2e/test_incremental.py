@@ -143,6 +143,17 @@ def test_second_read_filters_start_at_the_saved_cursor(sim, first, incr_catalog)
     assert all(parse_dt(d["updated"]) >= cur for d in second.r.record_data("metrics"))
     bad = [(q["path"], q["status"]) for q in second.reqs if q["status"] != 200]
     assert not bad
+    # lists_detailed: no list changed since the first read, so no list's detail is fetched again
+    # (Airbyte skips parents not newer than the cursor) and the per-list cursors are kept.
+    assert first.r.ids("lists_detailed"), "the first read fetched no list details; the check would prove nothing"
+    assert [q["path"] for q in second.reqs if _is_list_detail(q)] == []
+    assert second.r.ids("lists_detailed") == []
+    assert second.r.last_states()["lists_detailed"] == st["lists_detailed"]
+
+
+def _is_list_detail(q):
+    parts = q["path"].rstrip("/").split("/")
+    return len(parts) == 4 and parts[:3] == ["", "api", "lists"]
 
 
 def test_changes_after_the_first_read_are_picked_up(sim, first, incr_catalog):

@@ -341,6 +341,45 @@ def test_children_name_an_existing_parent(full, stream, parent_key, parent):
     assert {d[parent_key] for d in recs} <= parents
 
 
+def test_lists_detailed_profile_counts_are_the_simulators(sim, full):
+    members = Counter(k.split(":", 1)[0] for k in sim.truth("list_memberships"))
+    recs = full.r.record_data("lists_detailed")
+    assert recs and any(members.values()), "no list members; the test would prove nothing"
+    for d in recs:
+        assert d["attributes"]["profile_count"] == members.get(d["id"], 0), d["id"]
+        assert "list_id" not in d
+    assert {d["id"]: d["attributes"]["name"] for d in recs} == \
+        {d["id"]: d["attributes"]["name"] for d in full.r.record_data("lists")}
+    # one detail call per list, each with additional-fields[list]=profile_count
+    detail = [q for q in full.reqs if len(q["path"].rstrip("/").split("/")) == 4 and q["path"].startswith("/api/lists/")]
+    assert sorted(q["path"].rstrip("/").rsplit("/", 1)[1] for q in detail) == sorted(full.r.ids("lists"))
+    assert all(q["params"].get("additional-fields[list]") == "profile_count" for q in detail)
+
+
+def test_campaigns_detailed_carry_estimation_and_messages(sim, full):
+    recs = full.r.record_data("campaigns_detailed")
+    assert recs
+    messages = {d["id"]: d for d in full.r.record_data("campaign_messages")}
+    seen = set()
+    for d in recs:
+        status, est = sim.get(f"/api/campaign-recipient-estimations/{d['id']}")
+        assert status == 200
+        assert d["estimated_recipient_count"] == est["data"]["attributes"]["estimated_recipient_count"], d["id"]
+        refs = [r["id"] for r in d["relationships"]["campaign-messages"]["data"]]
+        got = d["campaign_messages"]
+        assert [m["id"] for m in got] == refs, d["id"]
+        for m in got:
+            want = {k: v for k, v in messages[m["id"]].items() if k not in ("campaign_id", "updated_at")}
+            assert m == want, m["id"]
+            seen.add(m["id"])
+        assert d["attributes"]["channel"] in ("email", "sms", "mobile_push")
+    assert any(d["estimated_recipient_count"] > 0 for d in recs)
+    assert seen == set(sim.truth("campaign_messages"))
+    est_calls = [q["path"].rstrip("/").rsplit("/", 1)[1] for q in full.reqs
+                 if q["path"].startswith("/api/campaign-recipient-estimations/")]
+    assert sorted(est_calls) == sorted(full.r.ids("campaigns_detailed"))
+
+
 def test_single_worker_reads_the_same_records(sim, discovered, full):
     r = run("read", config=config(num_workers=1), catalog=configured_catalog(discovered, mode="full_refresh"),
             base_url=sim.url)

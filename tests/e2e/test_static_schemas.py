@@ -29,9 +29,11 @@ STREAMS = {
     "events_detailed": ([["id"]], ["datetime"]),
     "metrics": ([["id"]], ["updated"]),
     "lists": ([["id"]], ["updated"]),
+    "lists_detailed": ([["id"]], ["updated"]),
     "segments": ([["id"]], ["updated"]),
     "email_templates": ([["id"]], ["updated"]),
     "campaigns": ([["id"]], ["updated_at"]),
+    "campaigns_detailed": ([["id"]], ["updated_at"]),
     "campaign_messages": ([["id"]], ["updated_at"]),
     "flows": ([["id"]], ["updated"]),
     "flow_actions": ([["id"]], ["updated"]),
@@ -43,6 +45,7 @@ REPORT_STREAMS = set()  # the report streams (campaign_values_reports, flow_seri
 
 # Extra top-level fields the connector adds to records (parent ids etc.).
 EXTRA_TOP_LEVEL = {
+    "campaigns_detailed": ["estimated_recipient_count", "campaign_messages"],
     "campaign_messages": ["campaign_id"],
     "flow_actions": ["flow_id"],
     "list_memberships": ["list_id", "profile_id", "joined_group_at"],
@@ -503,13 +506,22 @@ def test_schemas_events_timestamp_is_integer(schemas):
 
 
 def test_schemas_campaigns_channel_declared(schemas):
-    attrs = schemas["campaigns"]["properties"]["attributes"]["properties"]
-    assert "string" in _types(attrs["channel"])
+    for name in ("campaigns", "campaigns_detailed"):
+        attrs = schemas[name]["properties"]["attributes"]["properties"]
+        assert "string" in _types(attrs["channel"]), name
 
 
 def test_schemas_lists_profile_count_integer(schemas):
-    attrs = schemas["lists"]["properties"]["attributes"]["properties"]
-    assert _types(attrs["profile_count"]) == ["null", "integer"]
+    for name in ("lists", "lists_detailed"):
+        attrs = schemas[name]["properties"]["attributes"]["properties"]
+        assert _types(attrs["profile_count"]) == ["null", "integer"], name
+
+
+def test_schemas_campaigns_detailed_fields(schemas):
+    props = schemas["campaigns_detailed"]["properties"]
+    assert _types(props["estimated_recipient_count"]) == ["null", "integer"]
+    assert "array" in _types(props["campaign_messages"])
+    assert "object" in _types(props["campaign_messages"]["items"])
 
 
 def test_schemas_profile_location_coordinates_string_or_number(schemas):
