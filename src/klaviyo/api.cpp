@@ -71,27 +71,6 @@ Reply Api::get_raw(const std::string& url, CallInfo info) {
   return send(std::move(req), info);
 }
 
-json Api::get(const std::string& url, CallInfo info) {
-  Reply r = get_raw(url, info);
-  if (r.status < 200 || r.status >= 300) {
-    http::Request req;
-    req.url = url;
-    throw map_error(r.status, r.doc, http::describe(req), info.scope);
-  }
-  return std::move(r.doc);
-}
-
-json Api::post(std::string_view path, const json& body, CallInfo info) {
-  http::Request req;
-  req.method = "POST";
-  req.url = base_url_ + std::string(path);
-  req.body = body.dump();
-  std::string what = http::describe(req);
-  Reply r = send(std::move(req), info);
-  if (r.status < 200 || r.status >= 300) throw map_error(r.status, r.doc, what, info.scope);
-  return std::move(r.doc);
-}
-
 std::string error_detail(const json& doc) {
   if (!doc.is_object()) return {};
   auto errs = doc.find("errors");

@@ -37,10 +37,6 @@ class Api {
  public:
   Api(http::Client& client, budget::BudgetSet& budgets, const config::Config& cfg);
 
-  // GET an absolute URL of this API; returns the parsed document of a 2xx, else throws the mapped error.
-  json get(const std::string& url, CallInfo info);
-  // POST a JSON:API body to a path; same contract.
-  json post(std::string_view path, const json& body, CallInfo info);
   // GET without mapping 4xx: for callers that treat some statuses as answers (check, 404 hooks).
   Reply get_raw(const std::string& url, CallInfo info);
   // GET returning the body of a 2xx unparsed (the pager parses it with simdjson); other statuses
