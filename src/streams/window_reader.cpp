@@ -74,7 +74,9 @@ void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_
         ctx.out.record_text(spec.name, leading, klaviyo::to_json_text(rec));
       }
     }
-    if (spec.sorted && max_seen) {
+    // A sorted window checkpoints after each page but its last: the window's end comes right after
+    // and is a better cursor (resuming from the last record's time would only re-read its ties).
+    if (spec.sorted && max_seen && page->next) {
       std::lock_guard<std::mutex> lock(run.mu);
       run.windows[p][wi].max_seen = max_seen;
       run.advance_cursor(p, now);
