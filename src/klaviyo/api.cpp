@@ -4,7 +4,6 @@
 namespace sk::klaviyo {
 
 namespace {
-constexpr int kParseAttempts = 3;
 
 std::string origin_of(std::string_view url) {
   auto scheme = url.find("://");
@@ -57,9 +56,9 @@ Reply Api::send(http::Request req, CallInfo info) {
       return reply;
     } catch (const json::parse_error& e) {
       if (r.status >= 300) return reply;  // an error page that is not JSON (e.g. an HTML 403)
-      if (attempt >= kParseAttempts)
+      if (attempt >= kBodyAttempts)
         throw transient_error("Klaviyo returned a response that is not valid JSON for " + http::describe(req) + " " +
-                                  std::to_string(kParseAttempts) + " times in a row; try the sync again later.",
+                                  std::to_string(kBodyAttempts) + " times in a row; try the sync again later.",
                               e.what());
     }
   }

@@ -21,6 +21,8 @@ namespace sk::klaviyo {
 using nlohmann::json;
 
 inline constexpr const char* kRevision = "2026-07-15";
+// Fetches of a 200 whose body is not valid JSON (truncated, malformed) before giving up.
+inline constexpr int kBodyAttempts = 3;
 
 // What a call is for: its rate tier and the read scope it needs (e.g. "campaigns" for campaigns:read).
 struct CallInfo {

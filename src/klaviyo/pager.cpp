@@ -3,10 +3,6 @@
 
 namespace sk::klaviyo {
 
-namespace {
-constexpr int kParseAttempts = 3;
-}
-
 Pager::Pager(Api& api, std::string first_url, CallInfo info)
     : api_(api), info_(info), next_url_(std::move(first_url)) {}
 
@@ -22,9 +18,9 @@ const Page* Pager::next() {
       page_ = std::move(*page);
       break;
     }
-    if (attempt >= kParseAttempts)
+    if (attempt >= kBodyAttempts)
       throw transient_error("Klaviyo returned a page that is not a valid JSON:API document " +
-                                std::to_string(kParseAttempts) + " times in a row; try the sync again later.",
+                                std::to_string(kBodyAttempts) + " times in a row; try the sync again later.",
                             error);
   }
   ++pages_;
