@@ -3,6 +3,9 @@
 //   FAILED: The API key lacks the read scope for: segments, templates. ...
 // A malformed key, a rejected (revoked) key, an unreachable server and a Klaviyo outage each get
 // their own message. Exits 0 with one CONNECTION_STATUS whenever it reaches a verdict.
+#include <algorithm>
+#include <set>
+#include <string_view>
 #include <vector>
 
 #include "budget/rate_budget.h"
@@ -10,32 +13,41 @@
 #include "config/config.h"
 #include "http/client.h"
 #include "klaviyo/api.h"
+#include "streams/partitions.h"
+#include "streams/stream_spec.h"
 
 namespace sk::cli {
 
 namespace {
 
 struct Probe {
-  const char* scope;
-  const char* path;
+  std::string_view scope;
+  std::string_view path;
   klaviyo::Params params;
   budget::TierId tier;
-  bool core = true;  // false: only an optional stream needs it; a missing scope is a warning
+  bool core;  // false: only an optional stream needs it; a missing scope is a warning
 };
 
-std::vector<Probe> probes() {
-  using budget::TierId;
-  return {
-      {"metrics", "/api/metrics", {}, TierId::M},
-      {"profiles", "/api/profiles", {{"page[size]", "1"}}, TierId::L},
-      {"events", "/api/events", {{"page[size]", "1"}}, TierId::XL},
-      {"lists", "/api/lists", {{"page[size]", "1"}}, TierId::L},
-      {"segments", "/api/segments", {{"page[size]", "1"}}, TierId::L},
-      {"campaigns", "/api/campaigns", {{"filter", "equals(messages.channel,'email')"}, {"page[size]", "1"}}, TierId::M},
-      {"flows", "/api/flows", {{"page[size]", "1"}}, TierId::S},
-      {"templates", "/api/templates", {{"page[size]", "1"}}, TierId::L},
-      {"tags", "/api/tags", {{"page[size]", "1"}}, TierId::S, false},
-  };
+// Scopes only optional streams need (keys made for Airbyte's connector lack tags:read).
+constexpr std::string_view kOptionalScopes[] = {"tags"};
+
+// One probe per read scope the streams need, from the stream table: the first row of each scope
+// that has no parent, asked for one record with its first partition's filter (Klaviyo requires a
+// channel on /api/campaigns). The stream table starts with metrics, so a bad key shows up first.
+std::vector<Probe> probes(const config::Config& cfg) {
+  std::vector<Probe> out;
+  std::set<std::string_view> seen;
+  for (const auto& s : streams::all_streams()) {
+    if (s.partitions == streams::Partitioning::Parent || !seen.insert(s.scope).second) continue;
+    klaviyo::Params params;
+    const auto parts = streams::partitions_for(s, cfg);
+    if (!parts.front().clauses.empty()) params.emplace_back("filter", klaviyo::all_of(parts.front().clauses));
+    if (s.page_size > 0) params.emplace_back("page[size]", "1");
+    const bool optional = std::find(std::begin(kOptionalScopes), std::end(kOptionalScopes), s.scope) !=
+                          std::end(kOptionalScopes);
+    out.push_back({s.scope, s.path, std::move(params), s.tier, !optional});
+  }
+  return out;
 }
 
 // The http::Client gave up: tell an outage (Klaviyo kept answering 5xx), an exhausted rate limit
@@ -74,7 +86,7 @@ int run_check(const std::string& config_path, protocol::Emitter& out, Clock& clo
   klaviyo::Api api(client, budgets, cfg);
 
   std::vector<std::string> missing, optional_missing;
-  for (const auto& p : probes()) {
+  for (const auto& p : probes(cfg)) {
     klaviyo::Reply reply;
     try {
       reply = api.get_raw(api.url(p.path, p.params), {p.tier, p.scope});
@@ -90,9 +102,9 @@ int run_check(const std::string& config_path, protocol::Emitter& out, Clock& clo
       return 0;
     }
     if (reply.status == 403) {
-      (p.core ? missing : optional_missing).push_back(p.scope);
+      (p.core ? missing : optional_missing).push_back(std::string(p.scope));
     } else if (reply.status < 200 || reply.status >= 300) {
-      auto err = klaviyo::map_error(reply.status, reply.doc, std::string("GET ") + p.path, p.scope);
+      auto err = klaviyo::map_error(reply.status, reply.doc, "GET " + std::string(p.path), p.scope);
       out.connection_status(false, err.failure().message);
       return 0;
     }
