@@ -37,12 +37,10 @@ void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_
 
   while (const klaviyo::Page* page = pager.next()) {
     run.pages.fetch_add(1, std::memory_order_relaxed);
-    std::optional<IncludedIndex> included;
-    json included_doc;
-    if (as_object && page->included && spec.has_hook(Hook::MergeIncluded)) {
-      included_doc = {{"included", json::parse(klaviyo::to_json_text(*page->included))}};
-      included.emplace(included_doc);
-    }
+    json included_doc = json::object();  // the page's included[], only for the hook that merges it
+    if (as_object && page->included && spec.has_hook(Hook::MergeIncluded))
+      included_doc["included"] = json::parse(klaviyo::to_json_text(*page->included));
+    const IncludedIndex included(included_doc);
     for (simdjson::dom::element rec : page->data) {
       if (!rec.is_object())
         throw transient_error("Klaviyo returned a record of " + std::string(spec.name) + " that is not an object.");
@@ -61,7 +59,7 @@ void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_
         json obj = json::parse(klaviyo::to_json_text(rec));
         if (spec.incremental()) obj[field] = json::parse(cursor_text);
         if (!spec.parent_key.empty()) obj[std::string(spec.parent_key)] = part.parent_id;
-        if (!apply_record_hooks(spec, part, included ? *included : IncludedIndex(json::object()), obj)) continue;
+        if (!apply_record_hooks(spec, part, included, obj)) continue;
         apply_call_hooks(spec, api, obj);
         ctx.out.record(spec.name, obj);
       } else {
