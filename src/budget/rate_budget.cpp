@@ -22,7 +22,9 @@ constexpr std::chrono::seconds kDay{86'400};
 // Longest we wait for the daily window before failing: the same cap as a 429's Retry-After.
 constexpr std::chrono::seconds kMaxDailyWait{600};
 // The steady window is one minute; a RateLimit-Reset beyond that is not believed.
-constexpr long long kMaxResetSeconds = 60;
+constexpr std::chrono::milliseconds kMaxReset{60'000};
+// With nothing left and no (or a zero) reset, wait this long rather than not at all.
+constexpr std::chrono::milliseconds kMinEmptyPause{1'000};
 
 // Drops grants that have left the window ending at now.
 void prune(std::deque<SteadyTime>& window, Duration length, SteadyTime now) {
@@ -103,7 +105,7 @@ std::chrono::milliseconds RateBudget::acquire() {
   }
 }
 
-void RateBudget::observe(long long limit, long long remaining, long long reset_seconds) {
+void RateBudget::observe(long long limit, long long remaining, std::chrono::milliseconds reset_in) {
   if (remaining < 0) return;  // header absent or unparsable
   (void)limit;                // remaining and reset say everything we act on
   std::lock_guard<std::mutex> lock(mu_);
@@ -113,14 +115,14 @@ void RateBudget::observe(long long limit, long long remaining, long long reset_s
       static_cast<long long>(tier_.steady_per_minute) - static_cast<long long>(minute_window_.size());
   if (remaining >= own_remaining) return;  // the server agrees with us (or is more generous)
 
-  const long long reset = std::clamp<long long>(reset_seconds, 0, kMaxResetSeconds);
+  const std::chrono::milliseconds reset = std::clamp(reset_in, std::chrono::milliseconds{0}, kMaxReset);
   Duration pause{};
   if (remaining == 0) {
-    // Nothing left in this window: wait for it to reset (at least a second if reset is unknown).
-    pause = std::chrono::seconds(std::max<long long>(reset, 1));
+    // Nothing left in this window: wait for it to reset (a second if it says 0).
+    pause = reset.count() > 0 ? Duration{reset} : Duration{kMinEmptyPause};
   } else {
     // Spread what is left evenly over the rest of the window: one request per reset/remaining.
-    pause = std::chrono::duration_cast<Duration>(std::chrono::milliseconds(reset * 1000 / remaining));
+    pause = std::chrono::duration_cast<Duration>(reset / remaining);
   }
   paused_until_ = std::max(paused_until_, now + pause);
 }

@@ -42,9 +42,10 @@ class RateBudget {
   std::chrono::milliseconds acquire();
 
   // Feed the headers of a non-429 response: limit/remaining describe the steady (minute) window,
-  // reset is seconds until it resets. When the server says we have fewer left than we think
-  // (other integrations share the account's quota), the budget slows down accordingly.
-  void observe(long long limit, long long remaining, long long reset_seconds);
+  // reset is the time until it resets (RateLimit-Reset, decimals kept: the time-scaled simulator
+  // sends "0.06"). When the server says we have fewer left than we think (other integrations
+  // share the account's quota), the budget slows down accordingly. remaining < 0: ignored.
+  void observe(long long limit, long long remaining, std::chrono::milliseconds reset);
 
   // A 429 said to wait: no request of this tier starts before now + retry_after.
   void throttled(std::chrono::milliseconds retry_after);

@@ -91,7 +91,7 @@ Response Client::send(const Request& req, budget::RateBudget* budget) {
         ++stats_.throttled;
       } else if (budget != nullptr) {
         const auto remaining = header_int(result.response, "ratelimit-remaining");
-        const auto reset = header_int(result.response, "ratelimit-reset");
+        const auto reset = rate_limit_reset(result.response);
         if (remaining && reset) {
           const auto limit = header_int(result.response, "ratelimit-limit");
           budget->observe(limit.value_or(-1), *remaining, *reset);
@@ -99,7 +99,7 @@ Response Client::send(const Request& req, budget::RateBudget* budget) {
       }
     }
 
-    const Decision d = decide(result, attempt, policy, unit(rng_));
+    const Decision d = decide(result, attempt, policy, unit(rng_), clock_.now());
     switch (d.action) {
       case Action::Return:
         return std::move(result.response);

@@ -149,28 +149,45 @@ TEST_CASE("observe() slows down when the server has fewer requests left than we 
   RateBudget b(sk::budget::tier(TierId::M), clock);
   SECTION("remaining 0 pauses until the reset") {
     b.acquire();
-    b.observe(150, 0, 5);
+    b.observe(150, 0, 5s);
     const auto waited = b.acquire();
     CHECK(waited >= 5000ms);
     CHECK(waited <= 5001ms);
   }
   SECTION("a few left are spread over the reset") {
     b.acquire();
-    b.observe(150, 4, 20);  // 4 left for 20 s: one every 5 s
+    b.observe(150, 4, 20s);  // 4 left for 20 s: one every 5 s
     CHECK(b.acquire() == 5000ms);
   }
   SECTION("agreeing headers change nothing") {
     b.acquire();
-    b.observe(150, 149, 60);
+    b.observe(150, 149, 60s);
     for (int i = 0; i < 9; ++i) CHECK(b.acquire() == 0ms);
   }
   SECTION("absurd resets are bounded by the minute window") {
     b.acquire();
-    b.observe(150, 0, 100'000);
+    b.observe(150, 0, 100'000s);
     CHECK(b.acquire() <= 60'000ms);
   }
+  SECTION("a decimal reset (time-scaled simulator) is kept to the millisecond") {
+    b.acquire();
+    b.observe(150, 0, 60ms);
+    CHECK(b.acquire() == 60ms);
+    b.observe(150, 3, 300ms);  // 3 left for 0.3 s: one every 100 ms
+    CHECK(b.acquire() == 100ms);
+  }
+  SECTION("nothing left and a zero reset still waits a second") {
+    b.acquire();
+    b.observe(150, 0, 0ms);
+    CHECK(b.acquire() == 1000ms);
+  }
+  SECTION("negative resets count as zero") {
+    b.acquire();
+    b.observe(150, 2, -5s);
+    CHECK(b.acquire() == 0ms);
+  }
   SECTION("missing headers are ignored") {
-    b.observe(-1, -1, -1);
+    b.observe(-1, -1, -1ms);
     CHECK(b.acquire() == 0ms);
   }
 }
