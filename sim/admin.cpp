@@ -36,6 +36,13 @@ json truth(const Dataset& d, const std::string& r, const httplib::Request& req, 
     for (auto i : d.event_order) add(d.event_id(i), d.events[i].t);
   } else if (r == "metrics") {
     for (auto& m : d.metrics) add(m.id, m.updated);
+  } else if (r == "report_metrics" || r == "unsupported_report_metrics") {
+    for (auto& m : d.metrics)
+      if (supports_reporting(m) == (r == "report_metrics")) add(m.id, m.updated);
+  } else if (r == "report_campaigns") {
+    int64_t now = now_us();
+    for (uint32_t i = 0; i < d.campaigns.size(); ++i)
+      if (campaign_reported(d.campaigns[i], now)) add(d.campaign_id(i), d.campaigns[i].send_time);
   } else if (r == "lists" || r == "segments") {
     for (auto& g : r == "lists" ? d.lists : d.segments) add(g.id, g.updated);
   } else if (r == "list_memberships" || r == "segment_memberships") {
@@ -83,8 +90,13 @@ void install_admin(httplib::Server& svr, State& st) {
     for (auto& e : log) {
       json params = json::object();
       for (auto& [k, v] : e.params) params[k] = v;
+      json body = nullptr;  // no body: null; JSON: the parsed value; anything else: the raw text
+      if (!e.body.empty()) {
+        body = json::parse(e.body, nullptr, false);
+        if (body.is_discarded()) body = e.body;
+      }
       arr.push_back({{"seq", e.seq}, {"method", e.method}, {"path", e.path}, {"query", e.query}, {"params", params},
-                     {"status", e.status}, {"auth_key_ok", e.auth_ok}});
+                     {"status", e.status}, {"auth_key_ok", e.auth_ok}, {"body", body}});
     }
     reply(res, 200, {{"requests", arr}});
   });
@@ -143,9 +155,15 @@ void install_admin(httplib::Server& svr, State& st) {
     if (b.contains("latency_ms")) rt.latency_ms = b["latency_ms"];
     if (b.contains("latency_jitter_ms")) rt.latency_jitter_ms = b["latency_jitter_ms"];
     if (b.contains("stall_ms")) rt.stall_ms = b["stall_ms"];
+    if (b.contains("report_daily_quota")) {
+      if (!b["report_daily_quota"].is_number_integer() || b["report_daily_quota"].get<int64_t>() < 0)
+        return reply(res, 400, {{"ok", false}, {"error", "report_daily_quota must be an integer >= 0"}});
+      rt.report_daily_quota = b["report_daily_quota"];  // applies to the current windows' counts
+    }
     reply(res, 200, {{"ok", true},
                      {"config", {{"faults", rt.faults}, {"fault_paths", rt.fault_paths}, {"rate_limits", rt.rate_limits},
-                                 {"latency_ms", rt.latency_ms}, {"latency_jitter_ms", rt.latency_jitter_ms}, {"stall_ms", rt.stall_ms}}}});
+                                 {"latency_ms", rt.latency_ms}, {"latency_jitter_ms", rt.latency_jitter_ms}, {"stall_ms", rt.stall_ms},
+                                 {"report_daily_quota", rt.report_daily_quota}}}});
   });
   svr.Get("/__sim/stats", [&st](const httplib::Request&, httplib::Response& res) {
     json by = json::object();

@@ -16,6 +16,7 @@
 #include "dataset.h"
 #include "faults.h"
 #include "ratelimit.h"
+#include "tz.h"
 
 namespace httplib {
 struct Request;
@@ -32,10 +33,12 @@ struct LogEntry {
   std::vector<std::pair<std::string, std::string>> params;
   int status;
   bool auth_ok;
+  std::string body;  // request body (POST reports)
 };
 
 struct State {
   Config cfg;
+  AccountZone zone;  // cfg.timezone, loaded at start-up
   std::unique_ptr<Dataset> ds;
   std::unique_ptr<RateLimiter> rl;
   std::mutex cfg_mu;  // guards cfg.rt and plan

@@ -14,6 +14,7 @@ struct Runtime {  // changeable at runtime
   bool rate_limits = true;
   int latency_ms = 0, latency_jitter_ms = 0;
   int stall_ms = 60000;
+  int report_daily_quota = 225;  // per key and report endpoint per (scaled) day; 0 = no daily limit
 };
 
 struct Config {
@@ -22,6 +23,7 @@ struct Config {
   std::string port_file;
   uint64_t seed = 1;
   std::string anchor;  // YYYY-MM-DD; empty = today (UTC)
+  std::string timezone = "America/New_York";  // account timezone (IANA): GET /api/accounts, report timeframes
   double time_scale = 1.0;
   int threads = 32;  // httplib serves one keep-alive connection per thread: >= the connector's workers (10) + headroom
   std::map<std::string, std::set<std::string>> keys;  // key -> scopes ("all" = everything)

@@ -59,6 +59,11 @@ const std::vector<std::string>& flow_triggers() {
 }
 const char* channel_name(uint8_t c) { return c == 0 ? "email" : c == 1 ? "sms" : "mobile_push"; }
 
+bool supports_reporting(const Metric& m) { return std::string_view(integrations()[m.integ].category) != "Internal"; }
+bool campaign_reported(const Campaign& c, int64_t now) {
+  return c.send_time != 0 && c.send_time <= now && (c.status == 0 || c.status == 4 || c.status == 6);
+}
+
 bool has_tag(uint64_t seed, char kind, uint32_t idx, uint32_t tag) {
   return hash(seed, 0x7a9, uint64_t(kind) * 1000003 + idx, tag) % 100 < 18;
 }

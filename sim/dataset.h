@@ -112,6 +112,12 @@ const std::vector<std::string>& campaign_statuses();
 const std::vector<std::string>& flow_triggers();
 const char* channel_name(uint8_t c);
 
+// Reporting API: a metric can be a report's conversion_metric_id unless its integration is Klaviyo's
+// own ("Internal" category: the email/list metrics) — those answer 400 "… does not support querying for
+// values data". A campaign has report data when it was sent (Sent / Sending / Variations Sent) by `now`.
+bool supports_reporting(const Metric& m);
+bool campaign_reported(const Campaign& c, int64_t now);
+
 // Tags attach to campaigns/flows/lists/segments deterministically: tag t applies when this holds.
 bool has_tag(uint64_t seed, char kind, uint32_t idx, uint32_t tag);
 

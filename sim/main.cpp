@@ -110,6 +110,9 @@ int main(int argc, char** argv) {
   app.add_option("--templates", sz.templates);
   app.add_option("--tags", sz.tags);
   app.add_option("--anchor", cfg.anchor, "YYYY-MM-DD (default: today UTC)");
+  app.add_option("--timezone", cfg.timezone, "account timezone, an IANA name (default America/New_York)");
+  app.add_option("--report-daily-quota", cfg.rt.report_daily_quota,
+                 "report requests per key and endpoint per (scaled) day (default 225; 0 = unlimited)");
   app.add_option("--key", keys, "KEY:SCOPES (all or comma list)");
   app.add_option("--time-scale", cfg.time_scale);
   app.add_flag("--no-rate-limits", no_rl);
@@ -152,6 +155,14 @@ int main(int argc, char** argv) {
       return 2;
     }
     anchor = *a;
+  }
+  if (!st->zone.load(cfg.timezone)) {
+    std::cerr << "--timezone: unknown time zone '" << cfg.timezone << "' (an IANA name such as America/New_York)\n";
+    return 2;
+  }
+  if (cfg.rt.report_daily_quota < 0) {
+    std::cerr << "--report-daily-quota must be >= 0\n";
+    return 2;
   }
   st->plan = parse_faults(cfg.rt.faults);
   if (!st->plan.error.empty()) {

@@ -172,6 +172,7 @@ void dispatch(State& st, const httplib::Request& req, httplib::Response& res) {
     // 5. rate limits
     if (status == 200 && rt.rate_limits) {
       Tier t = route->tier(c);
+      if (t.daily > 0) t.daily = rt.report_daily_quota;  // only the reporting tier has a daily quota
       Decision d = st.rl->check(key + "|" + route->method + " " + route->pattern + "|" + t.name, t);
       if (!d.allowed) {
         status = 429;
@@ -246,7 +247,7 @@ void dispatch(State& st, const httplib::Request& req, httplib::Response& res) {
       res.set_header("Content-Type", kJsonApi);
   }
   if (is_page && fault == Fault::None) st.pages++;
-  LogEntry e{seq, req.method, req.path, "", {}, status, auth_ok};
+  LogEntry e{seq, req.method, req.path, "", {}, status, auth_ok, req.body};
   auto qpos = req.target.find('?');
   if (qpos != std::string::npos) e.query = req.target.substr(qpos + 1);
   e.params = std::move(qlist);

@@ -25,7 +25,7 @@ void accounts(Ctx& c) {
                 {"street_address", {{"address1", "125 Summer St"}, {"address2", nullptr}, {"city", "Boston"}, {"region", "MA"},
                                     {"country", "US"}, {"zip", "02110"}}}}},
               {"industry", "Apparel & Accessories"},
-              {"timezone", "America/New_York"},
+              {"timezone", c.st.cfg.timezone},
               {"preferred_currency", "USD"},
               {"public_api_key", id},
               {"locale", "en-US"}}},
