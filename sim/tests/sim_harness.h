@@ -81,6 +81,10 @@ class Sim {
     auto r = cli_->Post(path.c_str(), h, body.dump(), "application/vnd.api+json");
     return to_resp(r);
   }
+  Resp post_raw(const std::string& path, const std::string& body, const std::string& key = kKey) {
+    httplib::Headers h = {{"Authorization", "Klaviyo-API-Key " + key}, {"revision", "2026-07-15"}};
+    return to_resp(cli_->Post(path.c_str(), h, body, "application/vnd.api+json"));
+  }
   json admin_get(const std::string& path) { return to_resp(cli_->Get(path.c_str())).body; }
   json admin_post(const std::string& path, const json& b) {
     return to_resp(cli_->Post(path.c_str(), b.dump(), "application/json")).body;
