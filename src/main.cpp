@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   sk::http::global_init();
-  auto transports = sk::streams::curl_transports();
+  auto transports = sk::http::curl_transports();
   if (*spec) return sk::cli::run_spec(out);
   if (*check) return sk::cli::run_check(config, out, sk::system_clock(), transports);
   if (*discover) return sk::cli::run_discover(config, out);

@@ -14,6 +14,7 @@
 #include "http/client.h"
 #include "klaviyo/api.h"
 #include "streams/partitions.h"
+#include "streams/request.h"
 #include "streams/stream_spec.h"
 
 namespace sk::cli {
@@ -22,9 +23,7 @@ namespace {
 
 struct Probe {
   std::string_view scope;
-  std::string_view path;
-  klaviyo::Params params;
-  budget::TierId tier;
+  klaviyo::Call call;
   bool core;  // false: only an optional stream needs it; a missing scope is a warning
 };
 
@@ -32,36 +31,19 @@ struct Probe {
 constexpr std::string_view kOptionalScopes[] = {"tags"};
 
 // One probe per read scope the streams need, from the stream table: the first row of each scope
-// that has no parent, asked for one record with its first partition's filter (Klaviyo requires a
-// channel on /api/campaigns). The stream table starts with metrics, so a bad key shows up first.
+// that has no parent, its first request for its first partition (Klaviyo requires a channel on
+// /api/campaigns), asking for one record. The table starts with metrics, so a bad key shows first.
 std::vector<Probe> probes(const config::Config& cfg) {
   std::vector<Probe> out;
   std::set<std::string_view> seen;
   for (const auto& s : streams::all_streams()) {
     if (s.partitions == streams::Partitioning::Parent || !seen.insert(s.scope).second) continue;
-    klaviyo::Params params;
     const auto parts = streams::partitions_for(s, cfg);
-    if (!parts.front().clauses.empty()) params.emplace_back("filter", klaviyo::all_of(parts.front().clauses));
-    if (s.page_size > 0) params.emplace_back("page[size]", "1");
     const bool optional = std::find(std::begin(kOptionalScopes), std::end(kOptionalScopes), s.scope) !=
                           std::end(kOptionalScopes);
-    out.push_back({s.scope, s.path, std::move(params), s.tier, !optional});
+    out.push_back({s.scope, streams::one_record(streams::build_call(s, cfg, parts.front(), {})), !optional});
   }
   return out;
-}
-
-// The http::Client gave up: tell an outage (Klaviyo kept answering 5xx), an exhausted rate limit
-// and an unreachable server apart. The client's internal message ends with "(HTTP <status>)"
-// when the last attempt got an HTTP answer.
-std::string unreachable_message(const std::string& base_url, const Failure& f) {
-  if (f.internal_message.find("(HTTP 5") != std::string::npos)
-    return "Klaviyo is having an outage: " + base_url + " kept answering with server errors (" + f.message +
-           "). Nothing is wrong with the config; check https://status.klaviyo.com and try again later.";
-  if (f.internal_message.find("(HTTP 429)") != std::string::npos)
-    return "Klaviyo's rate limit for this account is exhausted right now (" + f.message +
-           "). Other integrations may be using the quota; try again later.";
-  return "Could not reach Klaviyo at " + base_url + ": " + f.message +
-         " Check the network connection, proxy or firewall (and KLAVIYO_BASE_URL if it is set).";
 }
 
 }  // namespace
@@ -81,7 +63,7 @@ int run_check(const std::string& config_path, protocol::Emitter& out, Clock& clo
   policy.max_attempts = 3;
   policy.max_backoff = std::chrono::milliseconds(2000);
   policy.max_retry_after = std::chrono::seconds(30);
-  http::Client client(transports(), clock, policy, streams::log_to(out));
+  http::Client client(transports(), clock, policy, protocol::log_to(out));
   budget::BudgetSet budgets(clock);
   klaviyo::Api api(client, budgets, cfg);
 
@@ -89,25 +71,18 @@ int run_check(const std::string& config_path, protocol::Emitter& out, Clock& clo
   for (const auto& p : probes(cfg)) {
     klaviyo::Reply reply;
     try {
-      reply = api.get_raw(api.url(p.path, p.params), {p.tier, p.scope});
+      reply = api.get_raw(api.first_url(p.call), p.call.info);
     } catch (const SourceError& e) {
-      out.connection_status(false, unreachable_message(cfg.base_url, e.failure()));
+      out.connection_status(false, klaviyo::unreachable_message(cfg.base_url, e.failure()));
       return 0;
     }
-    if (reply.status == 401) {
-      out.connection_status(false,
-                            "Klaviyo rejected the API key (HTTP 401): it is not a valid key for any account, or it "
-                            "was revoked or deleted. Create a new private API key in Klaviyo (Settings > API keys) "
-                            "and update 'api_key'.");
-      return 0;
-    }
+    if (reply.status >= 200 && reply.status < 300) continue;
     if (reply.status == 403) {
       (p.core ? missing : optional_missing).push_back(std::string(p.scope));
-    } else if (reply.status < 200 || reply.status >= 300) {
-      auto err = klaviyo::map_error(reply.status, reply.doc, "GET " + std::string(p.path), p.scope);
-      out.connection_status(false, err.failure().message);
-      return 0;
+      continue;
     }
+    out.connection_status(false, klaviyo::judge(reply.status, reply.doc, "GET " + p.call.path, p.scope).failure.message);
+    return 0;
   }
   if (!missing.empty()) {
     std::string list;

@@ -6,7 +6,7 @@
 #include <regex>
 #include <sstream>
 
-#include "klaviyo/datetime.h"
+#include "util/datetime.h"
 #include "util/error.h"
 
 namespace sk::config {
@@ -81,7 +81,7 @@ Config parse(const json& j) {
         "Settings > API keys in Klaviyo.");
 
   if (auto sd = string_field(j, "start_date"); !sd.empty()) {
-    auto t = klaviyo::parse_datetime(sd);
+    auto t = sk::parse_datetime(sd);
     if (!t)
       throw config_error("Config field 'start_date' must be an RFC 3339 date-time like 2024-01-31T00:00:00Z or a date "
                          "like 2024-01-31; got '" + sd + "'.");
@@ -95,6 +95,10 @@ Config parse(const json& j) {
       throw config_error("Config field 'disable_fetching_predictive_analytics' must be true or false.");
     c.disable_fetching_predictive_analytics = it->get<bool>();
   }
+  if (auto it = j.find("refresh_profile_counts"); it != j.end() && !it->is_null()) {
+    if (!it->is_boolean()) throw config_error("Config field 'refresh_profile_counts' must be true or false.");
+    c.refresh_profile_counts = it->get<bool>();
+  }
   c.metric_ids = split_ids(string_field(j, "metric_ids"));
   c.event_metric_ids = split_ids(string_field(j, "event_metric_ids"));
   c.base_url = base_url_from_env();
@@ -106,9 +110,22 @@ json read_json_file(const std::string& path, const char* what) {
   if (!in) throw config_error(std::string("Cannot read the ") + what + " file '" + path + "': it does not exist or is not readable.");
   std::stringstream ss;
   ss << in.rdbuf();
+  // nlohmann parses any depth, but copying, dumping and comparing a value recurse once per level:
+  // a file of 100000 nested arrays would overflow the stack later. No config, catalog or state
+  // nests anywhere near this deep.
+  constexpr int kMaxDepth = 256;
+  const json::parser_callback_t depth_guard = [&](int depth, json::parse_event_t, json&) {
+    if (depth > kMaxDepth)
+      throw config_error(std::string("The ") + what + " file '" + path + "' nests JSON more than " +
+                         std::to_string(kMaxDepth) + " levels deep; check that it is the right file.");
+    return true;
+  };
   try {
-    return json::parse(ss.str());
-  } catch (const json::parse_error& e) {
+    return json::parse(ss.str(), depth_guard);
+  } catch (const json::out_of_range& e) {  // a number too large for a double: 1e999
+    throw config_error(std::string("The ") + what + " file '" + path + "' holds a number too large to read.",
+                       e.what());
+  } catch (const json::exception& e) {
     throw config_error(std::string("The ") + what + " file '" + path + "' is not valid JSON.", e.what());
   }
 }

@@ -30,6 +30,11 @@ struct Config {
   std::vector<std::string> metric_ids;
   // Restrict events to these metric ids (one partition each); empty = all events.
   std::vector<std::string> event_metric_ids;
+  // lists_detailed / segments_detailed: fetch every list and segment on each sync, so profile_count
+  // (which changes without `updated` changing) is never stale. Default false: only lists and
+  // segments updated since the last sync are fetched (Airbyte's behaviour). Costs one XS-tier call
+  // (15 a minute) per list and segment on every sync. From "refresh_profile_counts".
+  bool refresh_profile_counts = false;
   // Days the report streams re-read on every incremental sync. Default 0.
   int reporting_lookback_window_days = 0;
   // Klaviyo base URL: $KLAVIYO_BASE_URL, default https://a.klaviyo.com (no trailing slash).

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <map>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -63,6 +64,11 @@ class Transport {
 // libcurl easy handle, reused across requests so the connection stays alive (keep-alive pool of
 // one handle per worker). gzip/deflate accepted. TLS peer and host verification always on.
 std::unique_ptr<Transport> make_curl_transport(const TransportOptions& opts);
+
+// Makes one Transport per worker (each owns its connection pool).
+using TransportFactory = std::function<std::unique_ptr<Transport>()>;
+// The default factory: libcurl with the connector's User-Agent and timeouts.
+TransportFactory curl_transports();
 
 // Must be called once before threads start (curl_global_init).
 void global_init();

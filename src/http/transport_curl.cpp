@@ -196,4 +196,12 @@ std::unique_ptr<Transport> make_curl_transport(const TransportOptions& opts) {
   return std::make_unique<CurlTransport>(opts);
 }
 
+TransportFactory curl_transports() {
+  return [] {
+    TransportOptions opts;
+    opts.user_agent = std::string("source-klaviyo/") + SK_VERSION + " (Airbyte; C++)";
+    return make_curl_transport(opts);
+  };
+}
+
 }  // namespace sk::http

@@ -1,4 +1,4 @@
-// Authenticated calls, JSON parsing with retry on broken bodies, and the status -> failure table.
+// Authenticated calls and JSON parsing with retry on broken bodies (see api.h).
 #include "klaviyo/api.h"
 
 namespace sk::klaviyo {
@@ -11,6 +11,15 @@ std::string origin_of(std::string_view url) {
   auto slash = url.find('/', scheme + 3);
   return std::string(url.substr(0, slash));
 }
+
+json parse_or_null(const std::string& body) {
+  try {
+    return json::parse(body);
+  } catch (const json::parse_error&) {
+    return nullptr;
+  }
+}
+
 }  // namespace
 
 Api::Api(http::Client& client, budget::BudgetSet& budgets, const config::Config& cfg)
@@ -33,20 +42,27 @@ http::Response Api::send_raw(http::Request& req, CallInfo info) {
   return client_.send(req, &budgets_.get(info.tier));
 }
 
-std::string Api::get_body(const std::string& url, CallInfo info) {
+std::string Api::fetch(const Call& call, const std::string& url) {
   http::Request req;
+  req.method = call.method;
   req.url = url;
-  http::Response r = send_raw(req, info);
+  req.body = call.body;
+  http::Response r = send_raw(req, call.info);
   if (r.status >= 200 && r.status < 300) return std::move(r.body);
-  json doc;
-  try {
-    doc = json::parse(r.body);
-  } catch (const json::parse_error&) {
+  Verdict v = judge(r.status, parse_or_null(r.body), http::describe(req), call.info.scope, call.kind);
+  switch (v.action) {
+    case Action::SkipPartition:
+      throw PartitionSkipped{std::move(v.failure.message)};
+    case Action::ConfigError:
+    case Action::Fail:
+      throw SourceError(std::move(v.failure));
   }
-  throw map_error(r.status, doc, http::describe(req), info.scope);
+  throw SourceError(std::move(v.failure));
 }
 
-Reply Api::send(http::Request req, CallInfo info) {
+Reply Api::get_raw(const std::string& url, CallInfo info) {
+  http::Request req;
+  req.url = url;
   for (int attempt = 1;; ++attempt) {
     http::Response r = send_raw(req, info);
     Reply reply{r.status, nullptr};
@@ -62,53 +78,6 @@ Reply Api::send(http::Request req, CallInfo info) {
                               e.what());
     }
   }
-}
-
-Reply Api::get_raw(const std::string& url, CallInfo info) {
-  http::Request req;
-  req.url = url;
-  return send(std::move(req), info);
-}
-
-std::string error_detail(const json& doc) {
-  if (!doc.is_object()) return {};
-  auto errs = doc.find("errors");
-  if (errs == doc.end() || !errs->is_array() || errs->empty() || !(*errs)[0].is_object()) return {};
-  const json& e = (*errs)[0];
-  std::string title = e.value("title", std::string());
-  std::string detail = e.value("detail", std::string());
-  if (title.empty()) return detail;
-  if (detail.empty() || detail == title) return title;
-  return title + " " + detail;
-}
-
-SourceError map_error(long status, const json& doc, std::string_view what, std::string_view scope) {
-  std::string detail = error_detail(doc);
-  std::string internal = std::string(what) + " returned HTTP " + std::to_string(status) +
-                         (detail.empty() ? "" : ": " + detail);
-  if (status == 401)
-    return config_error(
-        "Klaviyo rejected the API key (HTTP 401): it is invalid, revoked or deleted. Create a private API key in "
-        "Klaviyo (Settings > API keys) and update 'api_key'.",
-        internal);
-  if (status == 403)
-    return config_error("The API key lacks the read scope '" + std::string(scope) + ":read' needed for " +
-                            std::string(what) + " (HTTP 403). Edit the key in Klaviyo (Settings > API keys) to grant "
-                            "read access to " + std::string(scope) + ", or remove the streams that need it.",
-                        internal);
-  if (status == 400)
-    return system_error("Klaviyo refused the request " + std::string(what) + " as invalid (HTTP 400)" +
-                            (detail.empty() ? "." : ": " + detail),
-                        internal);
-  if (status == 404)
-    return system_error("Klaviyo answered 'not found' (HTTP 404) for " + std::string(what) + ".", internal);
-  if (status >= 500)
-    return transient_error("Klaviyo is failing (HTTP " + std::to_string(status) + ") for " + std::string(what) +
-                               "; this is on Klaviyo's side, try again later.",
-                           internal);
-  return system_error("Unexpected HTTP " + std::to_string(status) + " from Klaviyo for " + std::string(what) +
-                          (detail.empty() ? "." : ": " + detail),
-                      internal);
 }
 
 }  // namespace sk::klaviyo

@@ -1,6 +1,7 @@
-// Klaviyo's REST API as the streams see it: authenticated JSON:API calls with the revision header,
-// the response parsed, and every failure mapped once to an Airbyte failure type with a message a
-// user can act on (401 bad/revoked key, 403 missing scope, 400 bad request, 5xx outage, network).
+// Klaviyo's REST API as the streams see it: authenticated JSON:API calls with the revision header.
+// A Call is a request as a value (method, path with its ids filled in, query, JSON body, rate tier,
+// scope, and what kind of call it is for the status table of klaviyo/errors.h); streams/request.h
+// builds every Call the connector sends. Non-2xx answers are judged once, by klaviyo/errors.h.
 // A 200 whose body is not JSON (truncated or malformed) is retried a few times, then transient.
 // Thread-safety: one Api per worker (it uses that worker's http::Client); budgets are shared.
 #pragma once
@@ -13,6 +14,7 @@
 #include "budget/rate_budget.h"
 #include "config/config.h"
 #include "http/client.h"
+#include "klaviyo/errors.h"
 #include "klaviyo/query.h"
 #include "util/error.h"
 
@@ -30,6 +32,16 @@ struct CallInfo {
   std::string_view scope;
 };
 
+// One request as a value. Later pages of the same call repeat method and body with links.next.
+struct Call {
+  std::string method = "GET";
+  std::string path;          // "/api/flow-actions/A1/flow-messages" (ids filled in, percent-encoded)
+  Params params;             // query parameters of the first page
+  std::string body;          // JSON text for POST; "" for GET
+  CallInfo info{budget::TierId::L, {}};
+  CallKind kind = CallKind::Plain;
+};
+
 struct Reply {
   long status = 0;
   json doc;  // parsed body (null when the body was empty or not JSON)
@@ -39,19 +51,20 @@ class Api {
  public:
   Api(http::Client& client, budget::BudgetSet& budgets, const config::Config& cfg);
 
-  // GET without mapping 4xx: for callers that treat some statuses as answers (check, 404 hooks).
+  // Sends `call` to `url` (its first URL, or a links.next of it) and returns the body of a 2xx
+  // unparsed (the pager parses it). Other statuses are judged by klaviyo::judge: a skipped
+  // partition throws PartitionSkipped, anything else the SourceError.
+  std::string fetch(const Call& call, const std::string& url);
+  // GET without judging 4xx: for callers that treat some statuses as answers (check, 404 hooks).
   Reply get_raw(const std::string& url, CallInfo info);
-  // GET returning the body of a 2xx unparsed (the pager parses it with simdjson); other statuses
-  // throw the mapped error.
-  std::string get_body(const std::string& url, CallInfo info);
 
   std::string url(std::string_view path, const Params& params = {}) const;
+  std::string first_url(const Call& call) const { return url(call.path, call.params); }
   // True when `url` points at the configured base URL (we never send the key elsewhere).
   bool same_origin(std::string_view url) const;
   const std::string& base_url() const { return base_url_; }
 
  private:
-  Reply send(http::Request req, CallInfo info);
   http::Response send_raw(http::Request& req, CallInfo info);
 
   http::Client& client_;
@@ -59,10 +72,5 @@ class Api {
   std::string base_url_;
   std::string auth_header_;
 };
-
-// The Klaviyo error text of an error document: "title: detail" of errors[0], or "".
-std::string error_detail(const json& doc);
-// The error for a non-2xx reply of call `what` ("GET /api/segments").
-SourceError map_error(long status, const json& doc, std::string_view what, std::string_view scope);
 
 }  // namespace sk::klaviyo

@@ -1,10 +1,10 @@
-// links.next paging with loop detection and re-fetch of broken bodies (see pager.h).
+// links.next paging with loop detection and re-fetch of malformed bodies (see pager.h).
 #include "klaviyo/pager.h"
 
 namespace sk::klaviyo {
 
-Pager::Pager(Api& api, std::string first_url, CallInfo info)
-    : api_(api), info_(info), next_url_(std::move(first_url)) {}
+Pager::Pager(Api& api, Call call, Shape shape)
+    : api_(api), call_(std::move(call)), shape_(shape), next_url_(api.first_url(call_)) {}
 
 const Page* Pager::next() {
   if (done_) return nullptr;
@@ -13,14 +13,16 @@ const Page* Pager::next() {
                        "repeated links.next after " + std::to_string(pages_) + " pages");
   std::string error;
   for (int attempt = 1;; ++attempt) {
-    std::string body = api_.get_body(next_url_, info_);
-    if (auto page = parser_.parse(body, error)) {
+    std::string body = api_.fetch(call_, next_url_);
+    if (auto page = parser_.parse(body, shape_, error)) {
       page_ = std::move(*page);
       break;
     }
     if (attempt >= kBodyAttempts)
-      throw transient_error("Klaviyo returned a page that is not a valid JSON:API document " +
-                                std::to_string(kBodyAttempts) + " times in a row; try the sync again later.",
+      throw transient_error("Klaviyo returned a malformed page for " + call_.method + " " + call_.path + " " +
+                                std::to_string(kBodyAttempts) +
+                                " times in a row (" + error + "); no record of it was emitted. Try the sync again "
+                                "later; if it persists, report it to Klaviyo support.",
                             error);
   }
   ++pages_;

@@ -1,8 +1,8 @@
-// JSON:API cursor paging: fetch a first URL, then follow links.next exactly as Klaviyo gives it
-// (it carries every original parameter plus page[cursor]) until it is absent. Detects loops (a
-// next link already fetched) and refuses links to another host. A body that is not a valid
-// JSON:API document (truncated, malformed) is fetched again, a few times, before giving up.
-// One page in memory at a time.
+// JSON:API cursor paging: send a Call, then follow links.next exactly as Klaviyo gives it (it
+// carries every original parameter plus the page cursor), repeating the call's method and body,
+// until it is absent. Detects loops (a next link already fetched) and refuses links to another
+// host. A body that is not valid JSON or not of the expected shape (page.h) is fetched again, a few
+// times, then the stream fails with an error naming the endpoint. One page in memory at a time.
 // Thread-safety: one Pager per partition being read, used by one thread.
 #pragma once
 
@@ -16,16 +16,17 @@ namespace sk::klaviyo {
 
 class Pager {
  public:
-  Pager(Api& api, std::string first_url, CallInfo info);
+  Pager(Api& api, Call call, Shape shape);
 
   // Fetches and parses the next page. Returns nullptr when there are no more pages. The page is
-  // valid until the next call.
+  // valid until the next call. Throws SourceError, or PartitionSkipped (klaviyo/errors.h).
   const Page* next();
   int pages() const { return pages_; }
 
  private:
   Api& api_;
-  CallInfo info_;
+  Call call_;
+  Shape shape_;
   std::string next_url_;
   bool done_ = false;
   int pages_ = 0;

@@ -1,7 +1,7 @@
 // URL and filter building (see query.h).
 #include "klaviyo/query.h"
 
-#include "klaviyo/datetime.h"
+#include "util/datetime.h"
 
 namespace sk::klaviyo {
 

@@ -130,4 +130,14 @@ std::uint64_t Emitter::records_emitted(std::string_view stream) const {
   return it == total_.end() ? 0 : it->second;
 }
 
+std::function<void(std::string_view, const std::string&)> log_to(Emitter& out) {
+  return [&out](std::string_view level, const std::string& msg) {
+    LogLevel l = LogLevel::Info;
+    if (level == "WARN") l = LogLevel::Warn;
+    else if (level == "ERROR") l = LogLevel::Error;
+    else if (level == "DEBUG") l = LogLevel::Debug;
+    out.log(l, msg);
+  };
+}
+
 }  // namespace sk::protocol

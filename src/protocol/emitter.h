@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -83,5 +84,9 @@ class Emitter {
   std::vector<std::string> secrets_;
   std::map<std::string, std::uint64_t, std::less<>> since_state_, total_;
 };
+
+// A logging callback (level "DEBUG" | "INFO" | "WARN" | "ERROR", message) that writes LOG messages
+// through `out`: what http::Client and other lower layers are given instead of the emitter.
+std::function<void(std::string_view, const std::string&)> log_to(Emitter& out);
 
 }  // namespace sk::protocol

@@ -1,7 +1,7 @@
 // Reading Airbyte's state shapes and writing ours (see stream_state.h for the shapes).
 #include "state/stream_state.h"
 
-#include "klaviyo/datetime.h"
+#include "util/datetime.h"
 #include "util/error.h"
 
 namespace sk::state {
@@ -45,7 +45,7 @@ StreamState::StreamState(std::string stream, std::string cursor_field, bool part
 std::optional<SysTime> StreamState::parse_cursor(const json& v) const {
   if (v.is_null()) return std::nullopt;
   if (v.is_string()) {
-    if (auto t = klaviyo::parse_datetime(v.get<std::string>())) return t;
+    if (auto t = sk::parse_datetime(v.get<std::string>())) return t;
   }
   throw config_error("The saved state of stream '" + stream_ + "' has a cursor that is not a datetime: " + v.dump() +
                      ". Reset the stream (or fix the state) and sync again.");
@@ -90,9 +90,9 @@ std::optional<SysTime> StreamState::find_saved(const json& blob, const json& key
   return std::nullopt;
 }
 
-void StreamState::load(const json& blob, const std::vector<streams::Partition>& partitions) {
+void StreamState::load(const json& blob, const std::vector<json>& partition_keys) {
   cursors_.clear();
-  for (const auto& p : partitions) cursors_.emplace_back(p.key, find_saved(blob, p.key));
+  for (const auto& key : partition_keys) cursors_.emplace_back(key, find_saved(blob, key));
 }
 
 std::optional<SysTime> StreamState::get(const json& key) const {
@@ -114,7 +114,7 @@ void StreamState::advance(const json& key, SysTime t) {
 json StreamState::to_json() const {
   if (!partitioned_) {
     json out = json::object();
-    if (!cursors_.empty() && cursors_.front().second) out[field_] = klaviyo::format_iso(*cursors_.front().second);
+    if (!cursors_.empty() && cursors_.front().second) out[field_] = sk::format_iso(*cursors_.front().second);
     return out;
   }
   json states = json::array();
@@ -125,14 +125,14 @@ json StreamState::to_json() const {
       all = false;
       continue;
     }
-    states.push_back({{"partition", k}, {"cursor", {{field_, klaviyo::format_iso(*v)}}}});
+    states.push_back({{"partition", k}, {"cursor", {{field_, sk::format_iso(*v)}}}});
     if (!lowest || *v < *lowest) lowest = v;
   }
   json out = {{"states", std::move(states)}};
   if (global_summary_) {
     out["use_global_cursor"] = false;
     out["lookback_window"] = lookback_days_;
-    if (all && lowest) out["state"] = {{field_, klaviyo::format_iso(*lowest)}};
+    if (all && lowest) out["state"] = {{field_, sk::format_iso(*lowest)}};
   }
   return out;
 }

@@ -17,7 +17,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "streams/partitions.h"
 #include "util/clock.h"
 
 namespace sk::state {
@@ -27,8 +26,9 @@ class StreamState {
   StreamState(std::string stream, std::string cursor_field, bool partitioned, bool global_summary,
               int lookback_days = 0);
 
-  // Loads the saved state for these partitions. Throws SourceError(Config) on an unreadable cursor.
-  void load(const nlohmann::json& blob, const std::vector<streams::Partition>& partitions);
+  // Loads the saved state for the partitions with these keys (in partition order). Throws
+  // SourceError(Config) on an unreadable cursor.
+  void load(const nlohmann::json& blob, const std::vector<nlohmann::json>& partition_keys);
 
   std::optional<SysTime> get(const nlohmann::json& key) const;
   // Moves the partition's cursor forward to t (never backward).

@@ -1,41 +1,72 @@
-// The read engine (see engine.h): plan (streams/planner.h), then workers take windows off one
-// list and read them (streams/window_reader.h); the last window of a stream emits its final STATE
-// and status. Windows of one partition may run at once; the partition's cursor still only moves
-// over the prefix that is complete (StreamRun::advance_cursor).
+// The read engine (see engine.h): one work queue, plan items first, window items as plans make
+// them; the last item of a stream emits its final STATE and status. Windows of one partition may
+// run at once; the partition's cursor still only moves over the prefix that is complete
+// (StreamRun::advance_cursor).
 #include "streams/engine.h"
 
-#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
 #include <mutex>
 #include <thread>
 
-#include "budget/rate_budget.h"
 #include "http/client.h"
 #include "klaviyo/api.h"
-#include "klaviyo/datetime.h"
-#include "state/stream_state.h"
-#include "streams/partitions.h"
 #include "streams/planner.h"
 #include "streams/run.h"
 #include "streams/window_reader.h"
+#include "util/datetime.h"
 
 namespace sk::streams {
 
 using nlohmann::json;
-using protocol::LogLevel;
 using protocol::StreamStatus;
-using protocol::SyncMode;
 
 namespace {
 
+// One unit of work: plan a stream (window == kPlan) or read one window of one partition.
 struct Item {
+  static constexpr std::size_t kPlan = static_cast<std::size_t>(-1);
   StreamRun* run;
-  std::size_t partition;
-  std::size_t window;
+  std::size_t partition = 0;
+  std::size_t window = kPlan;
+};
+
+// Items not taken yet plus items being worked on; pop() waits while a running item may still add
+// more, and returns nothing once all work is done.
+class WorkQueue {
+ public:
+  void push(Item item) {
+    std::lock_guard<std::mutex> lock(mu_);
+    items_.push_back(item);
+    ++open_;
+    cv_.notify_one();
+  }
+  std::optional<Item> pop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return !items_.empty() || open_ == 0; });
+    if (items_.empty()) return std::nullopt;
+    Item item = items_.front();
+    items_.pop_front();
+    return item;
+  }
+  // The item taken by pop() is finished (after it pushed what it made).
+  void done() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (--open_ == 0) cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Item> items_;
+  std::size_t open_ = 0;
 };
 
 void finish_stream(ReadContext& ctx, StreamRun& run) {
   run.ended = ctx.clock.steady_now();
-  ctx.out.state(run.spec->name, run.state.to_json());
+  // A stream that failed before its plan was made hands back the state it was given, unchanged.
+  ctx.out.state(run.spec->name, run.planned ? run.state.to_json() : run.saved);
   if (run.failure) {
     ctx.out.error(*run.failure, std::string(run.spec->name));
     ctx.out.stream_status(run.spec->name, StreamStatus::Incomplete);
@@ -44,90 +75,64 @@ void finish_stream(ReadContext& ctx, StreamRun& run) {
   }
 }
 
+// Runs one item; returns its failure, if any. Plan items queue the windows they make.
+std::optional<Failure> work(ReadContext& ctx, klaviyo::Api& api, WorkQueue& queue, const Item& item) {
+  StreamRun& run = *item.run;
+  try {
+    if (item.window != Item::kPlan) {
+      read_window(ctx, api, run, item.partition, item.window);
+      return std::nullopt;
+    }
+    plan_stream(ctx, api, run);
+    std::lock_guard<std::mutex> lock(run.mu);
+    for (std::size_t p = 0; p < run.windows.size(); ++p)
+      for (std::size_t w = 0; w < run.windows[p].size(); ++w) {
+        ++run.remaining;
+        queue.push({&run, p, w});
+      }
+    return std::nullopt;
+  } catch (const SourceError& e) {
+    return e.failure();
+  } catch (const std::exception& e) {
+    return Failure{FailureType::System, "Unexpected error while reading " + std::string(run.spec->name) + ".",
+                   e.what(), 0, -1};
+  }
+}
+
 }  // namespace
-
-std::function<void(std::string_view, const std::string&)> log_to(protocol::Emitter& out) {
-  return [&out](std::string_view level, const std::string& msg) {
-    LogLevel l = LogLevel::Info;
-    if (level == "WARN") l = LogLevel::Warn;
-    else if (level == "ERROR") l = LogLevel::Error;
-    else if (level == "DEBUG") l = LogLevel::Debug;
-    out.log(l, msg);
-  };
-}
-
-TransportFactory curl_transports() {
-  return [] {
-    http::TransportOptions opts;
-    opts.user_agent = std::string("source-klaviyo/") + SK_VERSION + " (Airbyte; C++)";
-    return http::make_curl_transport(opts);
-  };
-}
 
 Engine::Engine(const config::Config& cfg, protocol::Emitter& out, Clock& clock, TransportFactory transports,
                http::RetryPolicy policy)
     : cfg_(cfg), out_(out), clock_(clock), transports_(std::move(transports)), policy_(policy) {}
 
+int Engine::parent_listings(std::string_view parent) const {
+  auto it = listings_.find(parent);
+  return it == listings_.end() ? 0 : it->second;
+}
+
 std::vector<StreamResult> Engine::read(const std::vector<ConfiguredStream>& streams,
                                        const std::map<std::string, json>& saved_state) {
-  ReadContext ctx{cfg_, out_, clock_, budget::BudgetSet(clock_), klaviyo::floor_seconds(clock_.now())};
+  ReadContext ctx(cfg_, out_, clock_, floor_seconds(clock_.now()));
 
-  // Plan: load state, make partitions (listing parent ids where a stream has a parent) and their
-  // windows; one work item per window.
-  http::Client planner_client(transports_(), clock_, policy_, log_to(out_));
-  klaviyo::Api planner(planner_client, ctx.budgets, cfg_);
+  // Make runs: one per configured stream, with its saved state (full refresh ignores it: it re-reads
+  // everything, and still emits a fresh state).
   std::vector<std::unique_ptr<StreamRun>> runs;
-  std::vector<Item> items;
+  WorkQueue queue;
   for (const auto& cs : streams) {
-    const StreamSpec& spec = *cs.spec;
-    std::optional<Failure> planning_failure;
-    std::vector<ParentRef> parent_ids;
-    try {
-      if (spec.partitions == Partitioning::Parent) parent_ids = list_parent_ids(ctx, planner, *find_stream(spec.parent));
-    } catch (const SourceError& e) {
-      planning_failure = e.failure();
-    }
-    auto parts = partitions_for(spec, cfg_, parent_ids);
-    bool partitioned = spec.partitions == Partitioning::Parent || parts.size() > 1 || !parts.front().key.empty();
-    auto run = std::make_unique<StreamRun>(
-        &spec, cs.mode, parts,
-        state::StreamState(std::string(spec.name), std::string(spec.cursor_field), partitioned,
-                           spec.partitions == Partitioning::EventMetrics, spec.lookback ? cfg_.lookback_window_days : 0));
-    auto saved = saved_state.find(std::string(spec.name));
-    // Full refresh ignores saved state: it re-reads everything (and still emits a fresh state).
-    run->state.load(cs.mode == SyncMode::Incremental && saved != saved_state.end() ? saved->second : json::object(),
-                    run->partitions);
-    run->last_checkpoint = run->state.to_json();
-    for (std::size_t p = 0; p < run->partitions.size() && !planning_failure; ++p) {
-      try {
-        plan_windows(ctx, planner, *run, p);
-      } catch (const SourceError& e) {
-        planning_failure = e.failure();
-      }
-      for (std::size_t w = 0; w < run->windows[p].size(); ++w) items.push_back({run.get(), p, w});
-    }
-    if (planning_failure) {  // the stream fails before any window is read
-      while (!items.empty() && items.back().run == run.get()) items.pop_back();
-      for (auto& ws : run->windows) ws.clear();
-    }
-    for (const auto& ws : run->windows) run->remaining += ws.size();
-    if (run->remaining == 0) {  // nothing to read (no parents, cursor at the sync start) or planning failed
-      run->began = clock_.steady_now();
-      out_.stream_status(spec.name, StreamStatus::Started);
-      out_.stream_status(spec.name, StreamStatus::Running);
-      run->failure = planning_failure;
-      finish_stream(ctx, *run);
-    }
-    runs.push_back(std::move(run));
+    auto saved = saved_state.find(std::string(cs.spec->name));
+    const bool use_saved = cs.mode == protocol::SyncMode::Incremental && saved != saved_state.end();
+    runs.push_back(std::make_unique<StreamRun>(cs.spec, cs.mode, use_saved ? saved->second : json::object()));
+    runs.back()->remaining = 1;  // its plan
+    queue.push({runs.back().get()});
   }
 
-  std::atomic<std::size_t> next{0};
+  // Run: every worker takes items until none is left.
   auto worker = [&] {
-    http::Client client(transports_(), clock_, policy_, log_to(out_),
+    http::Client client(transports_(), clock_, policy_, protocol::log_to(out_),
                         std::hash<std::thread::id>{}(std::this_thread::get_id()));
     klaviyo::Api api(client, ctx.budgets, cfg_);
-    for (std::size_t i; (i = next.fetch_add(1)) < items.size();) {
-      StreamRun& run = *items[i].run;
+    while (auto item = queue.pop()) {
+      StreamRun& run = *item->run;
       bool skip;
       {
         std::lock_guard<std::mutex> lock(run.mu);
@@ -140,27 +145,23 @@ std::vector<StreamResult> Engine::read(const std::vector<ConfiguredStream>& stre
         skip = run.failure.has_value();
       }
       std::optional<Failure> failed;
-      if (!skip) {
-        try {
-          read_window(ctx, api, run, items[i].partition, items[i].window);
-        } catch (const SourceError& e) {
-          failed = e.failure();
-        } catch (const std::exception& e) {
-          failed = Failure{FailureType::System, "Unexpected error while reading " + std::string(run.spec->name) + ".",
-                           e.what()};
-        }
+      if (!skip) failed = work(ctx, api, queue, *item);
+      {
+        std::lock_guard<std::mutex> lock(run.mu);
+        if (failed && !run.failure) run.failure = failed;
+        if (--run.remaining == 0) finish_stream(ctx, run);
       }
-      std::lock_guard<std::mutex> lock(run.mu);
-      if (failed && !run.failure) run.failure = failed;
-      if (--run.remaining == 0) finish_stream(ctx, run);
+      queue.done();
     }
   };
-  std::size_t n = std::min<std::size_t>(static_cast<std::size_t>(cfg_.num_workers), items.size());
+  const std::size_t n = static_cast<std::size_t>(std::max(1, cfg_.num_workers));
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < n; ++i) threads.emplace_back(worker);
-  if (n > 0) worker();
+  worker();
   for (auto& t : threads) t.join();
 
+  // Summarise.
+  for (const auto& s : all_streams()) listings_[std::string(s.name)] = ctx.parents.listings(s.name);
   std::vector<StreamResult> results;
   for (const auto& run : runs) {
     StreamResult r;

@@ -1,14 +1,14 @@
 // The engine: turns configured stream rows plus their saved state into requests, pages through the
 // answers, hands each record to the emitter and advances state only past what was emitted.
-//   read = load state -> plan partitions -> (workers) fetch pages -> emit -> checkpoint -> finish
-// Work is split into (stream, partition) items run by num_workers threads, each with its own HTTP
-// client; rate budgets are shared per tier. One stream failing does not stop the others.
+//   read = make runs -> run (workers: plan each stream, then read its windows) -> summarise
+// Work is one queue of items: first a plan per stream (which lists parents through the shared
+// ParentDirectory while other streams' windows are already being read), then one item per window
+// the plan made. num_workers threads take items, each with its own HTTP client; rate budgets are
+// shared per tier. One stream failing does not stop the others.
 // Thread-safety: read() is called once from the main thread; it runs the workers itself.
 #pragma once
 
-#include <functional>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,7 +25,7 @@
 
 namespace sk::streams {
 
-using TransportFactory = std::function<std::unique_ptr<http::Transport>()>;
+using TransportFactory = http::TransportFactory;
 
 struct StreamResult {
   std::string name;
@@ -43,18 +43,16 @@ class Engine {
   std::vector<StreamResult> read(const std::vector<ConfiguredStream>& streams,
                                  const std::map<std::string, nlohmann::json>& saved_state);
 
+  // How many times each parent stream was listed during the last read() (tests).
+  int parent_listings(std::string_view parent) const;
+
  private:
   const config::Config& cfg_;
   protocol::Emitter& out_;
   Clock& clock_;
   TransportFactory transports_;
   http::RetryPolicy policy_;
+  std::map<std::string, int, std::less<>> listings_;
 };
-
-// A LogFn for http::Client that writes LOG messages through the emitter.
-std::function<void(std::string_view, const std::string&)> log_to(protocol::Emitter& out);
-
-// The default transport factory: libcurl with the connector's User-Agent and timeouts.
-TransportFactory curl_transports();
 
 }  // namespace sk::streams

@@ -1,10 +1,9 @@
 // Planning a read (see planner.h): partitions, lower bounds and windows.
 #include "streams/planner.h"
 
-#include "klaviyo/datetime.h"
 #include "klaviyo/page.h"
 #include "klaviyo/pager.h"
-#include "streams/hooks.h"
+#include "util/datetime.h"
 
 namespace sk::streams {
 
@@ -21,43 +20,66 @@ bool windowed(const StreamSpec& spec) { return spec.incremental() && spec.upper 
 
 // The cursor of the partition's oldest record before the sync start, or nullopt if it has none.
 std::optional<SysTime> oldest(ReadContext& ctx, klaviyo::Api& api, const StreamRun& run, const Partition& part) {
-  budget::TierId tier = run.spec->tier;
-  auto params = window_params(ctx, run, part, Window{std::nullopt, ctx.sync_start}, tier);
-  for (auto& [k, v] : params)
-    if (k == "page[size]") v = "1";
-  std::string path(run.spec->path);
-  klaviyo::Pager pager(api, api.url(path, params), {tier, run.spec->scope});
+  klaviyo::Pager pager(api, one_record(build_call(*run.spec, ctx.cfg, part, {std::nullopt, ctx.sync_start})),
+                       shape_of(*run.spec));
   const klaviyo::Page* page = pager.next();
   for (simdjson::dom::element rec : page->data) {
     std::string_view v;
-    if (!rec["attributes"][run.spec->cursor_field].get(v)) return klaviyo::parse_datetime(v);
+    if (!rec["attributes"][run.spec->cursor_field].get(v)) return parse_datetime(v);
     break;
   }
   return std::nullopt;
 }
 
+// The state's shape for the partitions the stream has this time.
+state::StreamState make_state(const StreamSpec& spec, const std::vector<Partition>& parts, int lookback_days) {
+  const bool single_unkeyed = parts.size() == 1 && parts.front().key.empty();
+  bool partitioned = false, global = false;
+  switch (spec.state) {
+    case StateShape::Flat:
+      break;
+    case StateShape::PerPartition:
+      partitioned = !single_unkeyed;
+      break;
+    case StateShape::Global:
+      partitioned = global = !single_unkeyed;
+      break;
+  }
+  return state::StreamState(std::string(spec.name), std::string(spec.cursor_field), partitioned, global,
+                            spec.lookback ? lookback_days : 0);
+}
+
+// Fills run.windows[p] for partition p. May call Klaviyo (the oldest record of the partition).
+void plan_windows(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_t p);
+
 }  // namespace
 
-std::vector<ParentRef> list_parent_ids(ReadContext& ctx, klaviyo::Api& api, const StreamSpec& parent) {
-  std::vector<ParentRef> ids;
-  for (const auto& part : partitions_for(parent, ctx.cfg)) {
-    klaviyo::Params params;
-    if (!part.clauses.empty()) params.emplace_back("filter", klaviyo::all_of(part.clauses));
-    if (parent.page_size > 0) params.emplace_back("page[size]", std::to_string(parent.page_size));
-    klaviyo::Pager pager(api, api.url(parent.path, params), {parent.tier, parent.scope});
-    while (const klaviyo::Page* page = pager.next()) {
-      for (simdjson::dom::element rec : page->data) {
-        std::string_view id;
-        if (rec["id"].get(id)) continue;
-        ParentRef ref{std::string(id), std::nullopt};
-        std::string_view cursor;
-        if (parent.incremental() && !rec["attributes"][parent.cursor_field].get(cursor))
-          ref.cursor = klaviyo::parse_datetime(cursor);
-        ids.push_back(std::move(ref));
-      }
-    }
+void plan_stream(ReadContext& ctx, klaviyo::Api& api, StreamRun& run) {
+  const StreamSpec& spec = *run.spec;
+  std::vector<Partition> parts;
+  if (spec.partitions == Partitioning::Parent) {
+    const StreamSpec* parent = find_stream(spec.parent);
+    if (!parent)
+      throw system_error("Internal error: stream " + std::string(spec.name) + " names an unknown parent '" +
+                         std::string(spec.parent) + "'.");
+    parts = partitions_for(spec, ctx.cfg, ctx.parents.list(*parent, api));
+  } else {
+    parts = partitions_for(spec, ctx.cfg);
   }
-  return ids;
+  state::StreamState state = make_state(spec, parts, ctx.cfg.lookback_window_days);
+  std::vector<nlohmann::json> keys;
+  for (const auto& part : parts) keys.push_back(part.key);
+  state.load(run.mode == protocol::SyncMode::Incremental ? run.saved : json::object(), keys);
+  {
+    std::lock_guard<std::mutex> lock(run.mu);
+    run.partitions = std::move(parts);
+    run.windows.assign(run.partitions.size(), {});
+    run.state = std::move(state);
+    run.last_checkpoint = run.state.to_json();
+    run.planned = true;
+  }
+  // Only this worker touches the windows until the plan is published (the engine queues them after).
+  for (std::size_t p = 0; p < run.partitions.size(); ++p) plan_windows(ctx, api, run, p);
 }
 
 std::optional<SysTime> lower_bound(ReadContext& ctx, const StreamRun& run, const Partition& part) {
@@ -66,7 +88,7 @@ std::optional<SysTime> lower_bound(ReadContext& ctx, const StreamRun& run, const
   std::optional<SysTime> lower;
   if (run.mode == protocol::SyncMode::Incremental) lower = run.state.get(part.key);
   if (lower && spec.lookback && ctx.cfg.lookback_window_days > 0)
-    lower = klaviyo::days_before(*lower, ctx.cfg.lookback_window_days);
+    lower = days_before(*lower, ctx.cfg.lookback_window_days);
   const bool uses_start_date = spec.lower != Lower::None || !spec.detail_key.empty();  // detail rows: as their parent
   if (ctx.cfg.start_date && uses_start_date && (!lower || *lower < *ctx.cfg.start_date))
     lower = ctx.cfg.start_date;
@@ -75,7 +97,7 @@ std::optional<SysTime> lower_bound(ReadContext& ctx, const StreamRun& run, const
 
 std::vector<Window> split(SysTime start, SysTime end, std::chrono::seconds min_span, std::size_t max_windows) {
   using std::chrono::seconds;
-  const auto span = std::chrono::duration_cast<seconds>(end - klaviyo::floor_seconds(start));
+  const auto span = std::chrono::duration_cast<seconds>(end - sk::floor_seconds(start));
   std::size_t count = 1;
   if (min_span.count() > 0 && span > min_span)
     count = static_cast<std::size_t>((span.count() + min_span.count() - 1) / min_span.count());
@@ -85,7 +107,7 @@ std::vector<Window> split(SysTime start, SysTime end, std::chrono::seconds min_s
   SysTime lo = start;
   for (std::size_t i = 1; i <= count; ++i) {
     SysTime hi = end;
-    if (i < count) hi = klaviyo::floor_seconds(start) + std::chrono::duration_cast<SysTime::duration>(step * static_cast<long long>(i));
+    if (i < count) hi = sk::floor_seconds(start) + std::chrono::duration_cast<SysTime::duration>(step * static_cast<long long>(i));
     if (hi >= end) hi = end;
     if (hi <= lo) continue;
     out.push_back(Window{lo, hi});
@@ -95,27 +117,7 @@ std::vector<Window> split(SysTime start, SysTime end, std::chrono::seconds min_s
   return out;
 }
 
-klaviyo::Params window_params(const ReadContext& ctx, const StreamRun& run, const Partition& part, const Window& w,
-                              budget::TierId& tier) {
-  const StreamSpec& spec = *run.spec;
-  const std::string field(spec.cursor_field);
-  std::vector<std::string> clauses = part.clauses;
-  if (w.start && spec.lower == Lower::Gt)
-    clauses.push_back(klaviyo::clause("greater-than", field,
-                                      klaviyo::dt(klaviyo::floor_seconds(*w.start) - std::chrono::seconds(1))));
-  if (w.start && spec.lower == Lower::Ge)
-    clauses.push_back(klaviyo::clause("greater-or-equal", field, klaviyo::dt(klaviyo::floor_seconds(*w.start))));
-  if (w.end) clauses.push_back(klaviyo::clause("less-than", field, klaviyo::dt(*w.end)));
-
-  klaviyo::Params params;
-  if (!clauses.empty()) params.emplace_back("filter", klaviyo::all_of(clauses));
-  if (spec.sorted && spec.incremental()) params.emplace_back("sort", field);
-  if (spec.page_size > 0) params.emplace_back("page[size]", std::to_string(spec.page_size));
-  for (const auto& p : spec.params) params.emplace_back(p.key, p.value);
-  tier = spec.tier;
-  apply_request_hooks(spec, ctx.cfg, params, tier);
-  return params;
-}
+namespace {
 
 void plan_windows(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_t p) {
   const StreamSpec& spec = *run.spec;
@@ -123,14 +125,15 @@ void plan_windows(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size
   const SysTime now = ctx.sync_start;
   std::optional<SysTime> lower = lower_bound(ctx, run, part);
   if (lower && (*lower > now || (spec.upper && *lower >= now))) {
-    ctx.out.log(LogLevel::Info, std::string(spec.name) + ": the saved cursor " + klaviyo::format_iso(*lower) +
+    ctx.out.log(LogLevel::Info, std::string(spec.name) + ": the saved cursor " + sk::format_iso(*lower) +
                                     " is not before the sync start; nothing to read for partition " + part.key.dump());
     return;
   }
-  if (!spec.detail_key.empty() && lower && part.parent_cursor && *part.parent_cursor <= *lower) {
+  if (!spec.detail_key.empty() && !ctx.cfg.refresh_profile_counts && lower && part.parent_cursor &&
+      *part.parent_cursor <= *lower) {
     // A detail row reads the parent resource itself: nothing newer than the saved cursor to fetch.
-    ctx.out.log(LogLevel::Debug, std::string(spec.name) + ": " + part.parent_id + " has not changed since " +
-                                     klaviyo::format_iso(*lower) + "; not read");
+    ctx.out.log(LogLevel::Debug, std::string(spec.name) + ": " + part.parent_id() + " has not changed since " +
+                                     sk::format_iso(*lower) + "; not read");
     return;
   }
   if (!windowed(spec)) {
@@ -151,5 +154,7 @@ void plan_windows(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size
   run.windows[p] = split(*lower, now, std::chrono::hours(24 * spec.window_days),
                          kWindowsPerWorker * static_cast<std::size_t>(ctx.cfg.num_workers));
 }
+
+}  // namespace
 
 }  // namespace sk::streams

@@ -1,6 +1,7 @@
 // Internal to the engine: the state of one read, shared by its workers.
-//   StreamRun  one configured stream: its partitions, their windows, its state and status
-//   Window     a half-open slice [start, end) of one partition's cursor range, read by one worker
+//   StreamRun   one configured stream: its partitions, their windows, its state and status
+//   Window      a half-open slice [start, end) of one partition's cursor range, read by one worker
+//   ReadContext what every step of a read is given: config, emitter, clock, budgets, parents
 // A partition's saved cursor advances only over the prefix of its windows that are complete (plus
 // the progress of the first incomplete one, whose pages arrive sorted), so a state never covers a
 // record that was not emitted, however the windows are scheduled.
@@ -18,7 +19,9 @@
 #include "config/config.h"
 #include "protocol/emitter.h"
 #include "state/stream_state.h"
+#include "streams/parents.h"
 #include "streams/partitions.h"
+#include "streams/request.h"
 #include "streams/stream_spec.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -31,18 +34,23 @@ struct Window {
   std::optional<SysTime> end;    // exclusive upper bound; none = no upper bound (rows without `upper`)
   bool done = false;
   std::optional<SysTime> max_seen;  // newest cursor emitted so far in this window
+  Bounds bounds() const { return {start, end}; }
 };
 
 struct StreamRun {
-  StreamRun(const StreamSpec* s, protocol::SyncMode m, std::vector<Partition> p, state::StreamState st)
-      : spec(s), mode(m), partitions(std::move(p)), windows(partitions.size()), state(std::move(st)) {}
+  StreamRun(const StreamSpec* s, protocol::SyncMode m, nlohmann::json saved_state)
+      : spec(s), mode(m), saved(std::move(saved_state)), state(std::string(s->name), std::string(s->cursor_field),
+                                                               false, false) {}
   const StreamSpec* spec;
   protocol::SyncMode mode;
-  std::vector<Partition> partitions;
+  nlohmann::json saved;  // the incoming stream_state ({} for full refresh)
+
+  std::mutex mu;
+  std::vector<Partition> partitions;         // set when the stream is planned
   std::vector<std::vector<Window>> windows;  // per partition, in cursor order
   state::StreamState state;
-  std::mutex mu;
-  std::size_t remaining = 0;  // windows not finished yet
+  bool planned = false;       // partitions, state and windows are set
+  std::size_t remaining = 0;  // work items (its plan, then its windows) not finished yet
   bool started = false;
   std::optional<Failure> failure;
   std::atomic<std::uint64_t> pages{0};
@@ -58,10 +66,13 @@ struct StreamRun {
 
 // Shared by the workers of one read.
 struct ReadContext {
+  ReadContext(const config::Config& c, protocol::Emitter& o, Clock& cl, SysTime start)
+      : cfg(c), out(o), clock(cl), budgets(cl), parents(c, o), sync_start(start) {}
   const config::Config& cfg;
   protocol::Emitter& out;
   Clock& clock;
   budget::BudgetSet budgets;
+  ParentDirectory parents;
   SysTime sync_start;  // the upper bound of every window, whole seconds
 };
 

@@ -26,7 +26,22 @@ enum class Partitioning {
   Archived,         // archived true / false (flows)
   ChannelArchived,  // messages.channel email/sms/mobile_push x archived (campaigns)
   EventMetrics,     // one partition per config.event_metric_ids, or none when empty (events)
-  Parent,           // one partition per id of the `parent` stream; the path has {parent_id}
+  Parent,           // one partition per record of the `parent` stream (which may itself have a
+                    // parent); the path has {parent_id}
+};
+
+// Where a response's records are.
+enum class Records {
+  List,    // data[] of a collection; `data` must be an array
+  Single,  // the one resource of GET /api/lists/{id}; `data` must be an object
+};
+
+// The shape of the stream's state (see state/stream_state.h).
+enum class StateShape {
+  Flat,          // {"updated": "..."}
+  PerPartition,  // {"states": [{"partition": {...}, "cursor": {...}}, ...]}
+  Global,        // PerPartition plus {"state": {<min cursor>}, "use_global_cursor": false, "lookback_window": N};
+                 // flat when the stream has a single partition without a key (events without metric ids)
 };
 
 // Named escape hatches: the few places where a stream is more than its row.
@@ -59,12 +74,16 @@ struct StreamSpec {
   Partitioning partitions = Partitioning::None;
   std::string_view parent = {};          // Partitioning::Parent: the stream whose ids partition this one
   std::string_view parent_key = {};      // ... and the field naming the parent id, in state and in records
+                                         // (records also carry their ancestors' keys: flow_messages has
+                                         // flow_id from flow_actions' row and flow_action_id from its own)
   std::string_view detail_key = {};      // instead of parent_key, for rows whose record IS the parent
                                          // resource (lists_detailed: GET /api/lists/{id}): the field naming
                                          // the parent id in state only (the record's own id is that id), and
                                          // a parent whose cursor is at or before the partition's lower bound
                                          // (saved cursor, or start_date) is not read at all (its detail could
                                          // only be old)
+  Records records = Records::List;
+  StateShape state = StateShape::Flat;
   std::span<const Hook> hooks = {};
   bool lookback = false;                 // config.lookback_window days are re-read on incremental syncs
   int window_days = 0;                   // > 0: split the range into windows of about this many days,

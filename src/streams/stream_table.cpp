@@ -17,6 +17,8 @@
 //   /api/campaigns/{id}/campaign-messages  no filter, sort or paging parameters      M tier
 //   /api/lists/{id}?additional-fields[list]=profile_count  one resource             XS tier (1/s, 15/min)
 //   /api/campaign-recipient-estimations/{id}  one resource (campaigns_detailed hook) M tier
+//   /api/flow-actions/{id}/flow-messages  updated: gt/ge/lt/le; sort updated; max 50 S tier
+//   /api/segments/{id}?additional-fields[segment]=profile_count  one resource       XS tier (1/s, 15/min)
 #include "streams/stream_spec.h"
 
 namespace sk::streams {
@@ -32,7 +34,8 @@ constexpr Hook kMergeIncluded[] = {Hook::MergeIncluded};
 constexpr Hook kSuppressedOnly[] = {Hook::SuppressedOnly};
 constexpr Hook kProfileId[] = {Hook::ProfileId};
 constexpr Param kSubscriptions[] = {{"additional-fields[profile]", "subscriptions"}};
-constexpr Param kProfileCount[] = {{"additional-fields[list]", "profile_count"}};
+constexpr Param kListProfileCount[] = {{"additional-fields[list]", "profile_count"}};
+constexpr Param kSegmentProfileCount[] = {{"additional-fields[segment]", "profile_count"}};
 constexpr Param kEventsDetailed[] = {{"include", "metric,attributions"}, {"fields[metric]", "name"}};
 
 const StreamSpec kStreams[] = {
@@ -45,23 +48,24 @@ const StreamSpec kStreams[] = {
     {.name = "email_templates", .path = "/api/templates", .scope = "templates", .tier = TierId::L,
      .cursor_field = "updated", .page_size = 10},
     {.name = "flows", .path = "/api/flows", .scope = "flows", .tier = TierId::S,
-     .cursor_field = "updated", .page_size = 50, .partitions = Partitioning::Archived},
+     .cursor_field = "updated", .page_size = 50, .partitions = Partitioning::Archived, .state = StateShape::PerPartition},
     {.name = "campaigns", .path = "/api/campaigns", .scope = "campaigns", .tier = TierId::M,
      .cursor_field = "updated_at", .page_size = 100, .partitions = Partitioning::ChannelArchived,
-     .hooks = kCampaignHooks},
+     .state = StateShape::PerPartition, .hooks = kCampaignHooks},
     // campaigns plus two calls per campaign: recipient estimation and campaign messages (Airbyte's campaigns_detailed).
     {.name = "campaigns_detailed", .path = "/api/campaigns", .scope = "campaigns", .tier = TierId::M,
      .cursor_field = "updated_at", .page_size = 100, .partitions = Partitioning::ChannelArchived,
-     .hooks = kCampaignDetailedHooks},
+     .state = StateShape::PerPartition, .hooks = kCampaignDetailedHooks},
     {.name = "profiles", .path = "/api/profiles", .scope = "profiles", .tier = TierId::L,
      .cursor_field = "updated", .lower = Lower::Gt, .page_size = 100, .hooks = kProfileHooks},
     {.name = "events", .path = "/api/events", .scope = "events", .tier = TierId::XL,
      .cursor_field = "datetime", .page_size = 1000, .partitions = Partitioning::EventMetrics,
-     .lookback = true, .window_days = 7},
+     .state = StateShape::Global, .lookback = true, .window_days = 7},
     // events with the included metric and attributions merged into relationships (Airbyte's events_detailed).
     {.name = "events_detailed", .path = "/api/events", .scope = "events", .tier = TierId::XL,
      .cursor_field = "datetime", .page_size = 1000, .params = kEventsDetailed,
-     .partitions = Partitioning::EventMetrics, .hooks = kMergeIncluded, .lookback = true, .window_days = 7},
+     .partitions = Partitioning::EventMetrics, .state = StateShape::Global, .hooks = kMergeIncluded, .lookback = true,
+     .window_days = 7},
     // profiles with a global email suppression (the old "global exclusions").
     {.name = "global_exclusions", .path = "/api/profiles", .scope = "profiles", .tier = TierId::L,
      .cursor_field = "updated", .lower = Lower::Gt, .page_size = 100, .params = kSubscriptions,
@@ -70,22 +74,34 @@ const StreamSpec kStreams[] = {
     // Children of another stream: one partition per parent id, listed when the read starts.
     {.name = "list_memberships", .path = "/api/lists/{parent_id}/profiles", .scope = "lists",
      .tier = TierId::L, .primary_key = "list_id,profile_id", .cursor_field = "joined_group_at", .page_size = 100,
-     .partitions = Partitioning::Parent, .parent = "lists", .parent_key = "list_id", .hooks = kProfileId},
+     .partitions = Partitioning::Parent, .parent = "lists", .parent_key = "list_id", .state = StateShape::PerPartition,
+     .hooks = kProfileId},
     {.name = "segment_memberships", .path = "/api/segments/{parent_id}/profiles", .scope = "segments",
      .tier = TierId::L, .primary_key = "segment_id,profile_id", .cursor_field = "joined_group_at",
      .page_size = 100, .partitions = Partitioning::Parent, .parent = "segments", .parent_key = "segment_id",
-     .hooks = kProfileId},
+     .state = StateShape::PerPartition, .hooks = kProfileId},
     {.name = "flow_actions", .path = "/api/flows/{parent_id}/flow-actions", .scope = "flows", .tier = TierId::S,
      .cursor_field = "updated", .page_size = 50, .partitions = Partitioning::Parent, .parent = "flows",
-     .parent_key = "flow_id"},
+     .parent_key = "flow_id", .state = StateShape::PerPartition},
+    // Grandchild of flows: one partition per flow action; records carry flow_id and flow_action_id.
+    {.name = "flow_messages", .path = "/api/flow-actions/{parent_id}/flow-messages", .scope = "flows",
+     .tier = TierId::S, .cursor_field = "updated", .page_size = 50, .partitions = Partitioning::Parent,
+     .parent = "flow_actions", .parent_key = "flow_action_id", .state = StateShape::PerPartition},
     {.name = "campaign_messages", .path = "/api/campaigns/{parent_id}/campaign-messages", .scope = "campaigns",
      .tier = TierId::M, .cursor_field = "updated_at", .lower = Lower::None, .upper = false, .sorted = false,
-     .partitions = Partitioning::Parent, .parent = "campaigns", .parent_key = "campaign_id"},
+     .partitions = Partitioning::Parent, .parent = "campaigns", .parent_key = "campaign_id",
+     .state = StateShape::PerPartition},
     // Each list with its profile_count: one call per list at 1/s and 15/min (Airbyte's lists_detailed).
     // Client-side incremental; lists whose `updated` is not after the saved cursor are not fetched.
     {.name = "lists_detailed", .path = "/api/lists/{parent_id}", .scope = "lists", .tier = TierId::XS,
-     .cursor_field = "updated", .lower = Lower::None, .upper = false, .sorted = false, .params = kProfileCount,
-     .partitions = Partitioning::Parent, .parent = "lists", .detail_key = "id"},
+     .cursor_field = "updated", .lower = Lower::None, .upper = false, .sorted = false, .params = kListProfileCount,
+     .partitions = Partitioning::Parent, .parent = "lists", .detail_key = "id", .records = Records::Single,
+     .state = StateShape::PerPartition},
+    // The same for segments (Airbyte's closed PR #68090 proposed it): one XS-tier call per segment.
+    {.name = "segments_detailed", .path = "/api/segments/{parent_id}", .scope = "segments", .tier = TierId::XS,
+     .cursor_field = "updated", .lower = Lower::None, .upper = false, .sorted = false,
+     .params = kSegmentProfileCount, .partitions = Partitioning::Parent, .parent = "segments", .detail_key = "id",
+     .records = Records::Single, .state = StateShape::PerPartition},
 };
 
 }  // namespace

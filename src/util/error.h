@@ -18,13 +18,15 @@ struct Failure {
   FailureType type = FailureType::System;
   std::string message;           // for the user: what happened and what to do
   std::string internal_message;  // for engineers: status codes, paths, library errors
+  long http_status = 0;          // the last HTTP status behind the failure, 0 when none (network, parsing)
+  long long retry_after_seconds = -1;  // a 429's Retry-After the connector would not wait out, else -1
 };
 
 class SourceError : public std::runtime_error {
  public:
   explicit SourceError(Failure f) : std::runtime_error(f.message), failure_(std::move(f)) {}
   SourceError(FailureType t, std::string message, std::string internal = {})
-      : SourceError(Failure{t, std::move(message), std::move(internal)}) {}
+      : SourceError(Failure{t, std::move(message), std::move(internal), 0, -1}) {}
   const Failure& failure() const { return failure_; }
 
  private:

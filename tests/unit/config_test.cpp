@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "config/config.h"
-#include "klaviyo/datetime.h"
+#include "util/datetime.h"
 #include "util/error.h"
 
 using nlohmann::json;
@@ -36,7 +36,7 @@ TEST_CASE("config: defaults and full parse", "[config]") {
                               {"metric_ids", "RESQ6t"},
                               {"reporting_lookback_window", 5},
                               {"__injected", "ignored"}});
-  CHECK(sk::klaviyo::format_iso(*d.start_date) == "2024-01-31T00:00:00+00:00");
+  CHECK(sk::format_iso(*d.start_date) == "2024-01-31T00:00:00+00:00");
   CHECK(d.num_workers == 3);
   CHECK(d.lookback_window_days == 7);
   CHECK(d.disable_fetching_predictive_analytics);
@@ -72,8 +72,8 @@ TEST_CASE("config: missing and malformed files are config errors naming the path
 }
 
 TEST_CASE("datetime: the formats Klaviyo and Airbyte write", "[datetime]") {
-  using sk::klaviyo::format_iso;
-  using sk::klaviyo::parse_datetime;
+  using sk::format_iso;
+  using sk::parse_datetime;
   CHECK(format_iso(*parse_datetime("2024-05-01T12:30:00+00:00")) == "2024-05-01T12:30:00+00:00");
   CHECK(format_iso(*parse_datetime("2024-05-01T12:30:00.276362+00:00")) == "2024-05-01T12:30:00.276362+00:00");
   CHECK(format_iso(*parse_datetime("2024-05-01T12:30:00.25Z")) == "2024-05-01T12:30:00.250000+00:00");
@@ -83,7 +83,7 @@ TEST_CASE("datetime: the formats Klaviyo and Airbyte write", "[datetime]") {
   CHECK(format_iso(*parse_datetime("2024-05-31T12:00:00+02:00")) == "2024-05-31T10:00:00+00:00");
   CHECK(format_iso(*parse_datetime("2024-05-31T05:00:00-05:00")) == "2024-05-31T10:00:00+00:00");
   CHECK(format_iso(*parse_datetime("2120-10-10 00:00:00+00:00")) == "2120-10-10T00:00:00+00:00");
-  CHECK(sk::klaviyo::format_filter(*parse_datetime("2024-05-31T10:00:00.9+00:00")) == "2024-05-31T10:00:00Z");
+  CHECK(sk::format_filter(*parse_datetime("2024-05-31T10:00:00.9+00:00")) == "2024-05-31T10:00:00Z");
   auto a = parse_datetime("2024-05-01T12:30:00.5+00:00");
   auto b = parse_datetime("2024-05-01T12:30:00+00:00");
   CHECK(*b < *a);

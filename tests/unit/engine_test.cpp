@@ -9,7 +9,7 @@
 
 #include "fake_api.h"
 #include "klaviyo/api.h"
-#include "klaviyo/datetime.h"
+#include "util/datetime.h"
 #include "klaviyo/pager.h"
 #include "streams/engine.h"
 #include "streams/planner.h"
@@ -24,7 +24,7 @@ using sk::test::reply;
 
 namespace {
 
-const SysTime kNow = *klaviyo::parse_datetime("2024-06-01T12:00:00Z");
+const SysTime kNow = *sk::parse_datetime("2024-06-01T12:00:00Z");
 
 config::Config test_config() {
   config::Config c;
@@ -85,7 +85,7 @@ TEST_CASE("engine: events pages through links.next with a half-open window and c
                            r.url + "&page%5Bcursor%5D=2"));
   };
   auto cfg = test_config();
-  cfg.start_date = *klaviyo::parse_datetime("2024-05-29");  // shorter than one 7-day window
+  cfg.start_date = *sk::parse_datetime("2024-05-29");  // shorter than one 7-day window
   auto run = run_read(server, cfg, {{"events", protocol::SyncMode::Incremental}});
 
   auto urls = server.urls();
@@ -230,6 +230,13 @@ TEST_CASE("klaviyo: status codes map to failure types with actionable messages",
   CHECK(klaviyo::map_error(503, nullptr, "GET /api/events", "events").failure().type == FailureType::Transient);
 }
 
+klaviyo::Call lists_call() {
+  klaviyo::Call c;
+  c.path = "/api/lists";
+  c.info = {budget::TierId::L, "lists"};
+  return c;
+}
+
 TEST_CASE("klaviyo: the pager detects loops and refuses links to other hosts", "[klaviyo]") {
   FakeClock clock(kNow);
   budget::BudgetSet budgets(clock);
@@ -239,7 +246,7 @@ TEST_CASE("klaviyo: the pager detects loops and refuses links to other hosts", "
     server.handler = [](const http::Request& r) { return reply(200, page({}, r.url)); };
     http::Client client(std::make_unique<FakeTransport>(server), clock, {}, nullptr);
     klaviyo::Api api(client, budgets, cfg);
-    klaviyo::Pager pager(api, api.url("/api/lists"), {budget::TierId::L, "lists"});
+    klaviyo::Pager pager(api, lists_call(), klaviyo::Shape::List);
     CHECK(pager.next() != nullptr);
     CHECK_THROWS_WITH(pager.next(), Catch::Contains("same page link twice"));
   }
@@ -248,7 +255,7 @@ TEST_CASE("klaviyo: the pager detects loops and refuses links to other hosts", "
     server.handler = [](const http::Request&) { return reply(200, page({}, "http://evil.example/api/lists?x=1")); };
     http::Client client(std::make_unique<FakeTransport>(server), clock, {}, nullptr);
     klaviyo::Api api(client, budgets, cfg);
-    klaviyo::Pager pager(api, api.url("/api/lists"), {budget::TierId::L, "lists"});
+    klaviyo::Pager pager(api, lists_call(), klaviyo::Shape::List);
     CHECK(pager.next() != nullptr);
     CHECK_THROWS_WITH(pager.next(), Catch::Contains("another host"));
     CHECK(server.urls().size() == 1);
@@ -259,7 +266,7 @@ TEST_CASE("klaviyo: the pager detects loops and refuses links to other hosts", "
     server.handler = [&](const http::Request&) { ++calls; return reply(200, R"({"data":[{"id":"1"},<!-- upstream)"); };
     http::Client client(std::make_unique<FakeTransport>(server), clock, {}, nullptr);
     klaviyo::Api api(client, budgets, cfg);
-    klaviyo::Pager pager(api, api.url("/api/lists"), {budget::TierId::L, "lists"});
+    klaviyo::Pager pager(api, lists_call(), klaviyo::Shape::List);
     try {
       pager.next();
       FAIL("expected an error");
@@ -274,7 +281,7 @@ TEST_CASE("klaviyo: the pager detects loops and refuses links to other hosts", "
     server.handler = [&](const http::Request&) { return ++calls == 1 ? reply(200, "{\"data\": [tru") : reply(200, page({})); };
     http::Client client(std::make_unique<FakeTransport>(server), clock, {}, nullptr);
     klaviyo::Api api(client, budgets, cfg);
-    klaviyo::Pager pager(api, api.url("/api/lists"), {budget::TierId::L, "lists"});
+    klaviyo::Pager pager(api, lists_call(), klaviyo::Shape::List);
     CHECK(pager.next() != nullptr);
     CHECK(calls == 2);
     CHECK(pager.next() == nullptr);
@@ -323,7 +330,7 @@ TEST_CASE("engine: a long range is split into contiguous half-open windows read 
     return reply(200, page({resource("event", "E" + lo, "datetime", lo)}));
   };
   auto cfg = test_config();
-  cfg.start_date = *klaviyo::parse_datetime("2024-01-01");
+  cfg.start_date = *sk::parse_datetime("2024-01-01");
   auto run = run_read(server, cfg, {{"events", protocol::SyncMode::Incremental}});
   auto urls = server.urls();
   REQUIRE(urls.size() == 8);  // 152 days in 7-day windows would be 22; capped at 4 per worker
@@ -357,17 +364,19 @@ TEST_CASE("engine: without a lower bound the oldest record starts the first wind
 
 TEST_CASE("engine: the cursor moves only over the completed prefix of windows", "[engine][windows]") {
   using streams::Window;
-  auto t = [](const char* s) { return *klaviyo::parse_datetime(s); };
+  auto t = [](const char* s) { return *sk::parse_datetime(s); };
   const auto& spec = *streams::find_stream("events");
   auto parts = streams::partitions_for(spec, test_config());
-  streams::StreamRun run(&spec, protocol::SyncMode::Incremental, parts, state::StreamState("events", "datetime", false, true));
-  run.state.load(json::object(), parts);
+  streams::StreamRun run(&spec, protocol::SyncMode::Incremental, json::object());
+  run.partitions = parts;
+  run.windows.resize(parts.size());
+  run.state.load(json::object(), {parts[0].key});
   run.windows[0] = streams::split(t("2024-01-01"), t("2024-01-04"), std::chrono::hours(24), 10);
   REQUIRE(run.windows[0].size() == 3);
   const SysTime now = t("2024-06-01");
   auto cursor = [&] {
     auto c = run.state.get(parts[0].key);
-    return c ? klaviyo::format_iso(*c) : std::string("none");
+    return c ? sk::format_iso(*c) : std::string("none");
   };
   run.windows[0][1].done = true;  // a later window finished first: nothing is promised yet
   run.advance_cursor(0, now);
@@ -381,12 +390,12 @@ TEST_CASE("engine: the cursor moves only over the completed prefix of windows", 
 }
 
 TEST_CASE("engine: split() covers the range exactly, in whole seconds", "[engine][windows]") {
-  auto t = [](const char* s) { return *klaviyo::parse_datetime(s); };
+  auto t = [](const char* s) { return *sk::parse_datetime(s); };
   auto w = streams::split(t("2024-01-01T00:00:00.5Z"), t("2024-01-10T00:00:00Z"), std::chrono::hours(24 * 7), 100);
   REQUIRE(w.size() == 2);
-  CHECK(klaviyo::format_iso(*w[0].start) == "2024-01-01T00:00:00.500000+00:00");
+  CHECK(sk::format_iso(*w[0].start) == "2024-01-01T00:00:00.500000+00:00");
   CHECK(*w[0].end == *w[1].start);
-  CHECK(klaviyo::format_iso(*w[1].end) == "2024-01-10T00:00:00+00:00");
+  CHECK(sk::format_iso(*w[1].end) == "2024-01-10T00:00:00+00:00");
   CHECK(streams::split(t("2024-01-01"), t("2024-01-02"), std::chrono::hours(24 * 7), 100).size() == 1);
   CHECK(streams::split(t("2021-01-01"), t("2024-01-01"), std::chrono::hours(24 * 7), 40).size() == 40);
 }
@@ -434,29 +443,51 @@ std::vector<std::string> detail_urls(FakeServer& server) {
 
 }  // namespace
 
-TEST_CASE("klaviyo: a single-resource document is a one-record page; collections are unchanged", "[klaviyo][page]") {
+TEST_CASE("klaviyo: pages must have the shape their endpoint promises", "[klaviyo][page]") {
   klaviyo::PageParser parser;
   std::string error;
-  auto single = parser.parse(list_detail("L1", "2024-05-01T00:00:00+00:00", 7), error);
+  using klaviyo::Shape;
+  auto single = parser.parse(list_detail("L1", "2024-05-01T00:00:00+00:00", 7), Shape::Single, error);
   REQUIRE(single);
   REQUIRE(single->data.size() == 1);
   CHECK(klaviyo::to_json_text(single->data[0]["id"]) == "\"L1\"");
   CHECK(json::parse(klaviyo::to_json_text(single->data[0]))["attributes"]["profile_count"] == 7);
   CHECK_FALSE(single->next);
 
-  auto many = parser.parse(page({list_resource("A", "x"), list_resource("B", "y")}, "http://fake/next"), error);
+  auto many = parser.parse(page({list_resource("A", "x"), list_resource("B", "y")}, "http://fake/next"), Shape::List, error);
   REQUIRE(many);
   REQUIRE(many->data.size() == 2);
   CHECK(klaviyo::to_json_text(many->data[1]["id"]) == "\"B\"");
   CHECK(many->next == "http://fake/next");
 
-  auto empty = parser.parse(R"({"data":[],"links":{"next":null}})", error);
+  auto empty = parser.parse(R"({"data":[],"links":{"next":null}})", Shape::List, error);
   REQUIRE(empty);
   CHECK(empty->data.empty());
 
-  CHECK_FALSE(parser.parse(R"({"data":null})", error));
-  CHECK_FALSE(parser.parse(R"({"data":"L1"})", error));
-  CHECK_FALSE(parser.parse(R"({"errors":[]})", error));
+  for (Shape shape : {Shape::List, Shape::Single}) {
+    CHECK_FALSE(parser.parse(R"({"data":null})", shape, error));
+    CHECK_FALSE(parser.parse(R"({"data":"L1"})", shape, error));
+    CHECK_FALSE(parser.parse(R"({"errors":[]})", shape, error));
+    CHECK_FALSE(parser.parse(R"([{"data":[]}])", shape, error));
+  }
+  // A collection whose data is an object is malformed, not an empty (or one-record) page: taking it
+  // as one lost records silently.
+  CHECK_FALSE(parser.parse(list_detail("L1", "2024-05-01T00:00:00+00:00", 7), Shape::List, error));
+  CHECK(error.find("not an array") != std::string::npos);
+  CHECK_FALSE(parser.parse(page({list_resource("A", "x")}), Shape::Single, error));
+  // Items, included and links must have their JSON:API types too.
+  CHECK_FALSE(parser.parse(R"({"data":[1,2]})", Shape::List, error));
+  CHECK_FALSE(parser.parse(R"({"data":[],"included":{"type":"metric"}})", Shape::List, error));
+  CHECK_FALSE(parser.parse(R"({"data":[],"links":"next"})", Shape::List, error));
+  CHECK_FALSE(parser.parse(R"({"data":[],"links":{"next":5}})", Shape::List, error));
+  // Reports: results (and a series' date_times) must be arrays.
+  CHECK(parser.parse(R"({"data":{"attributes":{"results":[{"groupings":{}}]}}})", Shape::Report, error));
+  CHECK_FALSE(parser.parse(R"({"data":{"attributes":{"results":{}}}})", Shape::Report, error));
+  CHECK_FALSE(parser.parse(R"({"data":{"attributes":{"results":[]}}})", Shape::Series, error));
+  auto series = parser.parse(R"({"data":{"attributes":{"results":[],"date_times":["2024-01-01T00:00:00+00:00"]}}})",
+                             Shape::Series, error);
+  REQUIRE(series);
+  CHECK(series->date_times.size() == 1);
 }
 
 TEST_CASE("engine: lists_detailed makes one profile_count call per list and emits the list itself", "[engine][detail]") {
@@ -514,7 +545,7 @@ TEST_CASE("engine: lists_detailed does not fetch lists not updated since the sav
   FakeServer dated;
   serve_lists(dated, {{"old", "2024-03-01T00:00:00+00:00"}, {"new", "2024-04-01T00:00:00+00:00"}});
   auto cfg = test_config();
-  cfg.start_date = *klaviyo::parse_datetime("2024-03-15T00:00:00Z");
+  cfg.start_date = *sk::parse_datetime("2024-03-15T00:00:00Z");
   auto since = run_read(dated, cfg, {{"lists_detailed", protocol::SyncMode::Incremental}});
   CHECK(detail_urls(dated) == std::vector<std::string>{"http://fake/api/lists/new?additional-fields[list]=profile_count"});
   CHECK(since.of_type("RECORD").size() == 1);

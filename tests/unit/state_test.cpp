@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "config/config.h"
-#include "klaviyo/datetime.h"
+#include "util/datetime.h"
 #include "state/state_input.h"
 #include "state/stream_state.h"
 #include "streams/partitions.h"
@@ -13,12 +13,14 @@ using sk::state::StreamState;
 using sk::streams::Partition;
 
 namespace {
-std::vector<Partition> parts_of(const char* stream, sk::config::Config cfg = {}) {
-  return sk::streams::partitions_for(*sk::streams::find_stream(stream), cfg);
+std::vector<json> parts_of(const char* stream, sk::config::Config cfg = {}) {
+  std::vector<json> keys;
+  for (const auto& p : sk::streams::partitions_for(*sk::streams::find_stream(stream), cfg)) keys.push_back(p.key);
+  return keys;
 }
 std::string cursor(const StreamState& s, const json& key) {
   auto t = s.get(key);
-  return t ? sk::klaviyo::format_iso(*t) : "none";
+  return t ? sk::format_iso(*t) : "none";
 }
 }  // namespace
 
@@ -26,8 +28,8 @@ TEST_CASE("state: unpartitioned round trip in Airbyte's shape", "[state]") {
   StreamState s("profiles", "updated", false, false);
   s.load({{"updated", "2024-05-31T10:00:00+0000"}}, parts_of("profiles"));
   CHECK(cursor(s, json::object()) == "2024-05-31T10:00:00+00:00");
-  s.advance(json::object(), *sk::klaviyo::parse_datetime("2024-06-01T00:00:00Z"));
-  s.advance(json::object(), *sk::klaviyo::parse_datetime("2024-05-01T00:00:00Z"));  // never backward
+  s.advance(json::object(), *sk::parse_datetime("2024-06-01T00:00:00Z"));
+  s.advance(json::object(), *sk::parse_datetime("2024-05-01T00:00:00Z"));  // never backward
   CHECK(s.to_json() == json{{"updated", "2024-06-01T00:00:00+00:00"}});
 }
 

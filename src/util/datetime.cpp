@@ -1,11 +1,11 @@
 // Parsing and formatting of Klaviyo/Airbyte datetimes (see datetime.h).
-#include "klaviyo/datetime.h"
+#include "util/datetime.h"
 
 #include <cctype>
 #include <chrono>
 #include <cstdio>
 
-namespace sk::klaviyo {
+namespace sk {
 
 namespace {
 
@@ -98,4 +98,4 @@ SysTime floor_seconds(SysTime t) { return SysTime{floor<seconds>(t)}; }
 SysTime floor_day(SysTime t) { return SysTime{floor<days>(t)}; }
 SysTime days_before(SysTime t, int n) { return t - days{n}; }
 
-}  // namespace sk::klaviyo
+}  // namespace sk

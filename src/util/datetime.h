@@ -13,7 +13,7 @@
 
 #include "util/clock.h"
 
-namespace sk::klaviyo {
+namespace sk {
 
 std::optional<SysTime> parse_datetime(std::string_view text);
 
@@ -27,4 +27,4 @@ SysTime floor_seconds(SysTime t);
 SysTime floor_day(SysTime t);
 SysTime days_before(SysTime t, int days);
 
-}  // namespace sk::klaviyo
+}  // namespace sk

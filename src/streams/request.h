@@ -1,0 +1,38 @@
+// Every request the connector sends for a stream is built here, from (row, partition, window):
+// method, path with its parent id filled in, filter / sort / page size / fixed parameters, request
+// hooks (which may change the tier), rate tier, scope and the kind of call for the status table.
+// The planner (first request, oldest-record probe, parent listings), the window reader and
+// `check`'s probes all use it, so a request is never assembled in two places.
+//   events, window [2024-01-01, 2024-01-08):
+//     GET /api/events?filter=and(greater-or-equal(datetime,2024-01-01T00:00:00Z),
+//         less-than(datetime,2024-01-08T00:00:00Z))&sort=datetime&page[size]=1000
+//   flow_messages, partition of flow action A1:  GET /api/flow-actions/A1/flow-messages?...
+// Thread-safe: pure functions.
+#pragma once
+
+#include <optional>
+
+#include "config/config.h"
+#include "klaviyo/api.h"
+#include "klaviyo/page.h"
+#include "streams/partitions.h"
+#include "streams/stream_spec.h"
+#include "util/clock.h"
+
+namespace sk::streams {
+
+// A half-open slice [start, end) of a partition's cursor range; none = unbounded on that side.
+struct Bounds {
+  std::optional<SysTime> start;
+  std::optional<SysTime> end;
+};
+
+klaviyo::Call build_call(const StreamSpec& spec, const config::Config& cfg, const Partition& part, Bounds bounds);
+
+// The same call asking for one record per page (check's probes, the oldest-record probe).
+klaviyo::Call one_record(klaviyo::Call call);
+
+// The page shape a row's endpoint answers with.
+klaviyo::Shape shape_of(const StreamSpec& spec);
+
+}  // namespace sk::streams
