@@ -49,6 +49,8 @@ STREAMS = {
     "flow_actions": ("updated", "flow_actions", "/api/flows/{id}/flow-actions", ["id"]),
     "campaign_messages": ("updated_at", "campaign_messages", "/api/campaigns/{id}/campaign-messages", ["id"]),
     "lists_detailed": ("updated", "lists", "/api/lists/{id}", ["id"]),
+    "flow_messages": ("updated", "flow_messages", "/api/flow-actions/{id}/flow-messages", ["id"]),
+    "segments_detailed": ("updated", "segments", "/api/segments/{id}", ["id"]),
 }
 CURSOR = {n: v[0] for n, v in STREAMS.items()}
 TRUTH_RESOURCE = {n: v[1] for n, v in STREAMS.items()}
@@ -72,12 +74,12 @@ def page_cap(path):
         return PAGE_CAP[p]
     if p.endswith("/profiles"):
         return 100
-    if p.endswith("/flow-actions"):
+    if p.endswith("/flow-actions") or p.endswith("/flow-messages"):
         return 50
     if p.endswith("/campaign-messages"):
         return None
     parts = p.split("/")  # single resources: /api/lists/{id}, /api/campaign-recipient-estimations/{id}
-    if len(parts) == 4 and parts[2] in ("lists", "campaign-recipient-estimations"):
+    if len(parts) == 4 and parts[2] in ("lists", "segments", "campaign-recipient-estimations"):
         return None
     return "unknown"
 

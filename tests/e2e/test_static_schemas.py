@@ -37,6 +37,8 @@ STREAMS = {
     "campaign_messages": ([["id"]], ["updated_at"]),
     "flows": ([["id"]], ["updated"]),
     "flow_actions": ([["id"]], ["updated"]),
+    "flow_messages": ([["id"]], ["updated"]),
+    "segments_detailed": ([["id"]], ["updated"]),
     "tags": ([["id"]], None),
     "list_memberships": ([["list_id"], ["profile_id"]], ["joined_group_at"]),
     "segment_memberships": ([["segment_id"], ["profile_id"]], ["joined_group_at"]),
@@ -48,6 +50,7 @@ EXTRA_TOP_LEVEL = {
     "campaigns_detailed": ["estimated_recipient_count", "campaign_messages"],
     "campaign_messages": ["campaign_id"],
     "flow_actions": ["flow_id"],
+    "flow_messages": ["flow_id", "flow_action_id"],
     "list_memberships": ["list_id", "profile_id", "joined_group_at"],
     "segment_memberships": ["segment_id", "profile_id", "joined_group_at"],
 }
@@ -201,11 +204,17 @@ def test_spec_root_shape(conn_spec):
     assert conn_spec["additionalProperties"] is True
 
 
+# Fields this connector adds beyond Airbyte's (optional, with defaults that keep Airbyte's behaviour).
+OWN_CONFIG_FIELDS = {"refresh_profile_counts"}
+
+
 def test_spec_declares_airbyte_config_fields(conn_spec):
     assert set(conn_spec["properties"]) == {
         "api_key", "start_date", "disable_fetching_predictive_analytics", "num_workers",
         "lookback_window", "metric_ids", "event_metric_ids", "reporting_lookback_window",
-    }
+    } | OWN_CONFIG_FIELDS
+    for f in OWN_CONFIG_FIELDS:
+        assert f not in conn_spec.get("required", []) and "default" in conn_spec["properties"][f], f
 
 
 def test_spec_check_schema_draft7(conn_spec):
