@@ -53,25 +53,36 @@ std::string format_duration(std::chrono::milliseconds d) {
   return std::to_string(minutes / 60) + " h " + std::to_string(minutes % 60) + " min";
 }
 
+// A window's length under the test-only scale (see BudgetSet).
+Duration scaled(std::chrono::seconds d, double scale) {
+  return std::chrono::duration_cast<Duration>(std::chrono::duration<double>(static_cast<double>(d.count()) * scale));
+}
+
 }  // namespace
 
-RateBudget::RateBudget(const Tier& tier, Clock& clock) : tier_(tier), clock_(clock) {}
+RateBudget::RateBudget(const Tier& tier, Clock& clock, double window_scale)
+    : tier_(tier),
+      clock_(clock),
+      second_(scaled(kSecond, window_scale)),
+      minute_(scaled(kMinute, window_scale)),
+      day_(scaled(kDay, window_scale)),
+      max_daily_wait_(scaled(kMaxDailyWait, window_scale)) {}
 
 std::chrono::milliseconds RateBudget::acquire() {
   std::unique_lock<std::mutex> lock(mu_);
   const SteadyTime start = clock_.steady_now();
   for (;;) {
     const SteadyTime now = clock_.steady_now();
-    prune(second_window_, kSecond, now);
-    prune(minute_window_, kMinute, now);
-    prune(day_window_, kDay, now);
+    prune(second_window_, second_, now);
+    prune(minute_window_, minute_, now);
+    prune(day_window_, day_, now);
 
     SteadyTime ready = std::max(now, paused_until_);
-    ready = std::max(ready, earliest_fit(second_window_, kSecond, tier_.burst_per_second, now));
-    ready = std::max(ready, earliest_fit(minute_window_, kMinute, tier_.steady_per_minute, now));
+    ready = std::max(ready, earliest_fit(second_window_, second_, tier_.burst_per_second, now));
+    ready = std::max(ready, earliest_fit(minute_window_, minute_, tier_.steady_per_minute, now));
     if (tier_.per_day > 0) {
-      const SteadyTime day_ready = earliest_fit(day_window_, kDay, tier_.per_day, now);
-      if (day_ready - now > kMaxDailyWait) {
+      const SteadyTime day_ready = earliest_fit(day_window_, day_, tier_.per_day, now);
+      if (day_ready - now > max_daily_wait_) {
         throw transient_error(
             "The daily quota of " + std::to_string(tier_.per_day) +
                 " requests for Klaviyo's " + std::string(tier_.name) +
@@ -81,7 +92,7 @@ std::chrono::milliseconds RateBudget::acquire() {
             "rate budget tier " + std::string(tier_.name) + ": daily window holds " +
                 std::to_string(day_window_.size()) + " grants, next slot in " +
                 std::to_string(ceil_ms(day_ready - now).count()) + " ms (cap " +
-                std::to_string(kMaxDailyWait.count()) + " s)");
+                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(max_daily_wait_).count()) + " s)");
       }
       ready = std::max(ready, day_ready);
     }
@@ -110,7 +121,7 @@ void RateBudget::observe(long long limit, long long remaining, std::chrono::mill
   (void)limit;                // remaining and reset say everything we act on
   std::lock_guard<std::mutex> lock(mu_);
   const SteadyTime now = clock_.steady_now();
-  prune(minute_window_, kMinute, now);
+  prune(minute_window_, minute_, now);
   const long long own_remaining =
       static_cast<long long>(tier_.steady_per_minute) - static_cast<long long>(minute_window_.size());
   if (remaining >= own_remaining) return;  // the server agrees with us (or is more generous)
@@ -143,11 +154,11 @@ std::chrono::milliseconds RateBudget::waited() const {
   return waited_;
 }
 
-BudgetSet::BudgetSet(Clock& clock) {
+BudgetSet::BudgetSet(Clock& clock, double window_scale) {
   std::size_t count = 0;
   const Tier* tiers = all_tiers(&count);
   for (std::size_t i = 0; i < count && i < std::size(budgets_); ++i) {
-    budgets_[static_cast<std::size_t>(tiers[i].id)] = std::make_unique<RateBudget>(tiers[i], clock);
+    budgets_[static_cast<std::size_t>(tiers[i].id)] = std::make_unique<RateBudget>(tiers[i], clock, window_scale);
   }
 }
 

@@ -18,7 +18,9 @@
 
 namespace sk::budget {
 
-enum class TierId { XS, S, M, L, XL, Reporting };
+// Reporting is POST /api/campaign-values-reports, FlowReporting POST /api/flow-series-reports: the
+// same limits, counted by Klaviyo per endpoint, so each has its own budget (and daily quota).
+enum class TierId { XS, S, M, L, XL, Reporting, FlowReporting };
 
 struct Tier {
   TierId id;
@@ -35,7 +37,9 @@ const Tier* all_tiers(std::size_t* count);
 
 class RateBudget {
  public:
-  RateBudget(const Tier& tier, Clock& clock);
+  // window_scale shrinks the 1 s / 1 min / 1 day windows (tests against the simulator's
+  // --time-scale; see config.h rate_window_scale). 1 = Klaviyo's real windows.
+  RateBudget(const Tier& tier, Clock& clock, double window_scale = 1.0);
 
   // Blocks until a request may be sent now, then records it. Returns how long it waited.
   // Throws SourceError(Transient) instead of waiting past the daily limit's reset.
@@ -58,6 +62,7 @@ class RateBudget {
   const Tier& tier_;
   Clock& clock_;
   mutable std::mutex mu_;
+  std::chrono::steady_clock::duration second_, minute_, day_, max_daily_wait_;
   std::deque<std::chrono::steady_clock::time_point> second_window_, minute_window_, day_window_;
   std::chrono::steady_clock::time_point paused_until_{};
   std::uint64_t granted_ = 0;
@@ -67,11 +72,11 @@ class RateBudget {
 // One budget per tier for the whole process run.
 class BudgetSet {
  public:
-  explicit BudgetSet(Clock& clock);
+  explicit BudgetSet(Clock& clock, double window_scale = 1.0);
   RateBudget& get(TierId id);
 
  private:
-  std::unique_ptr<RateBudget> budgets_[6];
+  std::unique_ptr<RateBudget> budgets_[7];
 };
 
 }  // namespace sk::budget

@@ -17,6 +17,7 @@ constexpr Tier kTiers[] = {
     Tier{TierId::L,         "L",         75,      750,        0},
     Tier{TierId::XL,        "XL",        350,     3500,       0},
     Tier{TierId::Reporting, "reporting", 1,       2,          225},
+    Tier{TierId::FlowReporting, "reporting (flow series)", 1, 2,  225},
 };
 
 constexpr std::size_t kTierCount = sizeof(kTiers) / sizeof(kTiers[0]);
@@ -29,7 +30,7 @@ constexpr bool table_in_tierid_order() {
   return true;
 }
 static_assert(table_in_tierid_order(), "kTiers must be listed in TierId order");
-static_assert(kTierCount == 6, "BudgetSet holds one budget per tier");
+static_assert(kTierCount == 7, "BudgetSet holds one budget per tier");
 
 }  // namespace
 

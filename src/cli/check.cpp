@@ -64,7 +64,7 @@ int run_check(const std::string& config_path, protocol::Emitter& out, Clock& clo
   policy.max_backoff = std::chrono::milliseconds(2000);
   policy.max_retry_after = std::chrono::seconds(30);
   http::Client client(transports(), clock, policy, protocol::log_to(out));
-  budget::BudgetSet budgets(clock);
+  budget::BudgetSet budgets(clock, cfg.rate_window_scale);
   klaviyo::Api api(client, budgets, cfg);
 
   std::vector<std::string> missing, optional_missing;

@@ -1,10 +1,15 @@
 // Config parsing and validation (see config.h). Every message names the field and how to fix it.
 #include "config/config.h"
 
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
-#include <regex>
+#include <optional>
 #include <sstream>
+#include <string_view>
 
 #include "util/datetime.h"
 #include "util/error.h"
@@ -15,25 +20,54 @@ using nlohmann::json;
 
 namespace {
 
+// A value as a message shows it: its JSON, cut short (a config may hold anything).
+std::string shown(const json& v) {
+  std::string text = v.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (text.size() > 60) text = text.substr(0, 57) + "...";
+  return text;
+}
+
+// Checked by hand: libstdc++'s std::regex recurses once per character and overflows the stack on
+// a long enough value (a 300000-character api_key crashed the connector).
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+bool all_key_chars(std::string_view s) {  // [A-Za-z0-9_]+
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) != 0 || c == '_'; });
+}
+
 int integer_field(const json& j, const char* name, int lo, int hi, int dflt) {
   auto it = j.find(name);
   if (it == j.end() || it->is_null()) return dflt;
-  long long v;
-  if (it->is_number_integer()) {
-    v = it->get<long long>();
-  } else if (it->is_number_float() && it->get<double>() == static_cast<long long>(it->get<double>())) {
-    v = static_cast<long long>(it->get<double>());
-  } else if (it->is_string() && !it->get<std::string>().empty() &&
-             std::regex_match(it->get<std::string>(), std::regex("[0-9]+"))) {
-    v = std::stoll(it->get<std::string>());
-  } else {
-    throw config_error(std::string("Config field '") + name + "' must be a whole number between " +
-                       std::to_string(lo) + " and " + std::to_string(hi) + "; got " + it->dump() + ".");
+  // A whole number, written 7, 7.0 or "7" (some platforms store numbers as strings). Anything
+  // beyond +-kBig is out of every range: it is clamped there, so no conversion can overflow.
+  constexpr long long kBig = 1'000'000'000'000LL;
+  std::optional<long long> v;
+  if (it->is_number_unsigned()) {
+    v = static_cast<long long>(std::min<std::uint64_t>(it->get<std::uint64_t>(), kBig));
+  } else if (it->is_number_integer()) {
+    v = std::clamp<long long>(it->get<long long>(), -kBig, kBig);
+  } else if (it->is_number_float()) {
+    const double d = it->get<double>();
+    if (std::isfinite(d) && d == std::trunc(d)) v = static_cast<long long>(std::clamp(d, -1e12, 1e12));
+  } else if (it->is_string() && all_digits(it->get_ref<const std::string&>())) {
+    const std::string& text = it->get_ref<const std::string&>();
+    const auto first = text.find_first_not_of('0');  // "007"
+    if (first == std::string::npos) {
+      v = 0;
+    } else {
+      v = text.size() - first > 12 ? kBig : std::stoll(text.substr(first));
+    }
   }
-  if (v < lo || v > hi)
+  if (!v)
+    throw config_error(std::string("Config field '") + name + "' must be a whole number between " +
+                       std::to_string(lo) + " and " + std::to_string(hi) + "; got " + shown(*it) + ".");
+  if (*v < lo || *v > hi)
     throw config_error(std::string("Config field '") + name + "' must be between " + std::to_string(lo) +
-                       " and " + std::to_string(hi) + "; got " + std::to_string(v) + ".");
-  return static_cast<int>(v);
+                       " and " + std::to_string(hi) + "; got " +
+                       (*v == kBig || *v == -kBig ? shown(*it) : std::to_string(*v)) + ".");
+  return static_cast<int>(*v);
 }
 
 std::string string_field(const json& j, const char* name) {
@@ -42,6 +76,33 @@ std::string string_field(const json& j, const char* name) {
   if (!it->is_string())
     throw config_error(std::string("Config field '") + name + "' must be a string; got " + it->type_name() + ".");
   return it->get<std::string>();
+}
+
+// How deeply arrays and objects nest in JSON text (strings skipped), counted up to limit + 1. A
+// scan rather than nlohmann's parser callback, whose bookkeeping is quadratic in the length of an
+// array (a 100000-stream state took minutes).
+int nesting_depth(std::string_view text, int limit) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > limit) break;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
 }
 
 }  // namespace
@@ -73,8 +134,8 @@ Config parse(const json& j) {
     throw config_error("Config field 'api_key' is required: paste a Klaviyo private API key (it starts with 'pk_').");
   if (!key->is_string()) throw config_error("Config field 'api_key' must be a string (a Klaviyo private key, 'pk_...').");
   c.api_key = key->get<std::string>();
-  static const std::regex kKey("pk_[A-Za-z0-9_]+");
-  if (!std::regex_match(c.api_key, kKey))
+  const std::string_view key_text = c.api_key;
+  if (key_text.substr(0, 3) != "pk_" || !all_key_chars(key_text.substr(3)))  // pk_[A-Za-z0-9_]+
     throw config_error(
         "Config field 'api_key' does not look like a Klaviyo private API key: it must start with 'pk_' followed by "
         "letters and digits. Public keys (6 characters) and OAuth tokens do not work; create a private key under "
@@ -90,6 +151,8 @@ Config parse(const json& j) {
   c.lookback_window_days = integer_field(j, "lookback_window", 0, 365, 0);
   c.reporting_lookback_window_days = integer_field(j, "reporting_lookback_window", 0, 90, 0);
   c.num_workers = integer_field(j, "num_workers", 1, 50, 10);
+  c.campaign_values_window_days = integer_field(j, "campaign_values_window_days", 1, 365, 30);
+  c.reporting_max_wait_seconds = integer_field(j, "reporting_max_wait_seconds", 0, 86400, 600);
   if (auto it = j.find("disable_fetching_predictive_analytics"); it != j.end() && !it->is_null()) {
     if (!it->is_boolean())
       throw config_error("Config field 'disable_fetching_predictive_analytics' must be true or false.");
@@ -102,6 +165,14 @@ Config parse(const json& j) {
   c.metric_ids = split_ids(string_field(j, "metric_ids"));
   c.event_metric_ids = split_ids(string_field(j, "event_metric_ids"));
   c.base_url = base_url_from_env();
+  if (const char* scale = std::getenv("SK_RATE_WINDOW_SCALE"); scale && *scale) {
+    char* end = nullptr;
+    const double v = std::strtod(scale, &end);
+    if (end == scale || *end != '\0' || !(v > 0 && v <= 1))
+      throw config_error("The environment variable SK_RATE_WINDOW_SCALE must be a number in (0, 1]; got '" +
+                         std::string(scale) + "'. It is for tests against the simulator only: unset it.");
+    c.rate_window_scale = v;
+  }
   return c;
 }
 
@@ -114,14 +185,12 @@ json read_json_file(const std::string& path, const char* what) {
   // a file of 100000 nested arrays would overflow the stack later. No config, catalog or state
   // nests anywhere near this deep.
   constexpr int kMaxDepth = 256;
-  const json::parser_callback_t depth_guard = [&](int depth, json::parse_event_t, json&) {
-    if (depth > kMaxDepth)
-      throw config_error(std::string("The ") + what + " file '" + path + "' nests JSON more than " +
-                         std::to_string(kMaxDepth) + " levels deep; check that it is the right file.");
-    return true;
-  };
+  const std::string text = ss.str();
+  if (nesting_depth(text, kMaxDepth) > kMaxDepth)
+    throw config_error(std::string("The ") + what + " file '" + path + "' nests JSON more than " +
+                       std::to_string(kMaxDepth) + " levels deep; check that it is the right file.");
   try {
-    return json::parse(ss.str(), depth_guard);
+    return json::parse(text);
   } catch (const json::out_of_range& e) {  // a number too large for a double: 1e999
     throw config_error(std::string("The ") + what + " file '" + path + "' holds a number too large to read.",
                        e.what());

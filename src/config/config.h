@@ -35,8 +35,20 @@ struct Config {
   // segments updated since the last sync are fetched (Airbyte's behaviour). Costs one XS-tier call
   // (15 a minute) per list and segment on every sync. From "refresh_profile_counts".
   bool refresh_profile_counts = false;
-  // Days the report streams re-read on every incremental sync. Default 0.
+  // Days flow_series_reports re-reads on every incremental sync (late conversions). Default 0.
   int reporting_lookback_window_days = 0;
+  // Days per campaign_values_reports request: 30 (Airbyte's windows, the same keys) up to 365 (the
+  // API's longest timeframe: 12x fewer requests, one aggregate row per campaign per year instead
+  // of per 30 days). From "campaign_values_window_days".
+  int campaign_values_window_days = 30;
+  // The longest Retry-After the report streams sleep through (with a LOG line); a longer one means
+  // the day's quota is spent and the stream stops cleanly. 0-86400, default 600. From
+  // "reporting_max_wait_seconds".
+  int reporting_max_wait_seconds = 600;
+  // Test-only: $SK_RATE_WINDOW_SCALE (0 < x <= 1) shrinks the rate budgets' 1 s / 1 min / 1 day
+  // windows by this factor, to match a simulator run with --time-scale x. Never set it against
+  // Klaviyo: the connector would exceed the real limits. Default 1.
+  double rate_window_scale = 1.0;
   // Klaviyo base URL: $KLAVIYO_BASE_URL, default https://a.klaviyo.com (no trailing slash).
   std::string base_url = "https://a.klaviyo.com";
 };

@@ -90,8 +90,24 @@ std::optional<SysTime> StreamState::find_saved(const json& blob, const json& key
   return std::nullopt;
 }
 
+namespace {
+// The extra members load() carries over from a saved state.
+constexpr const char* kExtraMembers[] = {"unsupported_metrics"};
+}  // namespace
+
+void StreamState::set_extra(const std::string& key, json value) { extras_[key] = std::move(value); }
+
+const json* StreamState::extra(const std::string& key) const {
+  auto it = extras_.find(key);
+  return it == extras_.end() ? nullptr : &*it;
+}
+
 void StreamState::load(const json& blob, const std::vector<json>& partition_keys) {
   cursors_.clear();
+  extras_ = json::object();
+  if (blob.is_object())
+    for (const char* member : kExtraMembers)
+      if (auto it = blob.find(member); it != blob.end() && it->is_object()) extras_[member] = *it;
   for (const auto& key : partition_keys) cursors_.emplace_back(key, find_saved(blob, key));
 }
 
@@ -115,6 +131,7 @@ json StreamState::to_json() const {
   if (!partitioned_) {
     json out = json::object();
     if (!cursors_.empty() && cursors_.front().second) out[field_] = sk::format_iso(*cursors_.front().second);
+    for (const auto& [k, v] : extras_.items()) out[k] = v;
     return out;
   }
   json states = json::array();
@@ -134,6 +151,7 @@ json StreamState::to_json() const {
     out["lookback_window"] = lookback_days_;
     if (all && lowest) out["state"] = {{field_, sk::format_iso(*lowest)}};
   }
+  for (const auto& [k, v] : extras_.items()) out[k] = v;
   return out;
 }
 

@@ -35,6 +35,11 @@ class StreamState {
   void advance(const nlohmann::json& key, SysTime t);
   nlohmann::json to_json() const;
 
+  // Members kept beside the cursors (report streams: "unsupported_metrics" {metric id: date}),
+  // read from the saved state by load() and written back by to_json().
+  void set_extra(const std::string& key, nlohmann::json value);
+  const nlohmann::json* extra(const std::string& key) const;
+
  private:
   std::optional<SysTime> find_saved(const nlohmann::json& blob, const nlohmann::json& key) const;
   std::optional<SysTime> parse_cursor(const nlohmann::json& v) const;
@@ -43,6 +48,7 @@ class StreamState {
   bool partitioned_, global_summary_;
   int lookback_days_;
   std::vector<std::pair<nlohmann::json, std::optional<SysTime>>> cursors_;  // in partition order
+  nlohmann::json extras_ = nlohmann::json::object();
 };
 
 }  // namespace sk::state

@@ -13,6 +13,7 @@
 #include "http/client.h"
 #include "klaviyo/api.h"
 #include "streams/planner.h"
+#include "streams/reports.h"
 #include "streams/run.h"
 #include "streams/window_reader.h"
 #include "util/datetime.h"
@@ -122,9 +123,32 @@ std::vector<StreamResult> Engine::read(const std::vector<ConfiguredStream>& stre
     auto saved = saved_state.find(std::string(cs.spec->name));
     const bool use_saved = cs.mode == protocol::SyncMode::Incremental && saved != saved_state.end();
     runs.push_back(std::make_unique<StreamRun>(cs.spec, cs.mode, use_saved ? saved->second : json::object()));
+    if (cs.spec->report != Report::None) continue;  // runs on its own thread, below
     runs.back()->remaining = 1;  // its plan
     queue.push({runs.back().get()});
   }
+
+  // Report streams: each on a thread of its own, paced by its endpoint's quota (2 requests a
+  // minute), so they never hold up the workers the other streams need.
+  auto report_thread = [&](StreamRun& run) {
+    http::RetryPolicy policy = policy_;
+    policy.max_retry_after = std::chrono::seconds(cfg_.reporting_max_wait_seconds);
+    http::Client client(transports_(), clock_, policy, protocol::log_to(out_), 0x4e9047);
+    klaviyo::Api api(client, ctx.budgets, cfg_);
+    {
+      std::lock_guard<std::mutex> lock(run.mu);
+      run.started = true;
+      run.began = clock_.steady_now();
+      out_.stream_status(run.spec->name, StreamStatus::Started);
+      out_.stream_status(run.spec->name, StreamStatus::Running);
+    }
+    read_report_stream(ctx, api, run);
+    std::lock_guard<std::mutex> lock(run.mu);
+    finish_stream(ctx, run);
+  };
+  std::vector<std::thread> report_threads;
+  for (auto& run : runs)
+    if (run->spec->report != Report::None) report_threads.emplace_back(report_thread, std::ref(*run));
 
   // Run: every worker takes items until none is left.
   auto worker = [&] {
@@ -159,6 +183,7 @@ std::vector<StreamResult> Engine::read(const std::vector<ConfiguredStream>& stre
   for (std::size_t i = 1; i < n; ++i) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
+  for (auto& t : report_threads) t.join();
 
   // Summarise.
   for (const auto& s : all_streams()) listings_[std::string(s.name)] = ctx.parents.listings(s.name);

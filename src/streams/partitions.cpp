@@ -40,6 +40,14 @@ std::vector<Partition> partitions_for(const StreamSpec& spec, const config::Conf
           out.push_back({{{"event_metric_id", id}}, {kq::clause("equals", "metric_id", kq::dquoted(id))}, "", {}, std::nullopt});
       }
       break;
+    case Partitioning::ReportMetrics:
+      // The metric ids the user named, else every metric listed (passed as `parents`).
+      if (!cfg.metric_ids.empty()) {
+        for (const auto& id : cfg.metric_ids) out.push_back({{{"metric_id", id}}, {}, "", {{"", id}}, std::nullopt});
+      } else {
+        for (const auto& p : parents) out.push_back({{{"metric_id", p.id}}, {}, "", {{"", p.id}}, std::nullopt});
+      }
+      break;
     case Partitioning::Parent: {
       const std::string key(spec.detail_key.empty() ? spec.parent_key : spec.detail_key);
       for (const auto& p : parents) {

@@ -3,6 +3,7 @@
 
 #include "klaviyo/query.h"
 #include "streams/hooks.h"
+#include "streams/reports.h"
 #include "util/datetime.h"
 
 namespace sk::streams {
@@ -33,6 +34,11 @@ klaviyo::Call build_call(const StreamSpec& spec, const config::Config& cfg, cons
   call.info = {spec.tier, spec.scope};
   apply_request_hooks(spec, cfg, call.params, call.info.tier);
   call.kind = spec.partitions == Partitioning::Parent ? klaviyo::CallKind::ChildPartition : klaviyo::CallKind::Plain;
+  if (spec.report != Report::None) {
+    call.method = "POST";
+    call.body = report_body(spec, part.parent_id(), b.timeframe);
+    call.kind = klaviyo::CallKind::ReportPartition;
+  }
   return call;
 }
 
@@ -47,6 +53,8 @@ klaviyo::Shape shape_of(const StreamSpec& spec) {
   switch (spec.records) {
     case Records::List: return klaviyo::Shape::List;
     case Records::Single: return klaviyo::Shape::Single;
+    case Records::ReportResults: return klaviyo::Shape::Report;
+    case Records::SeriesPerDay: return klaviyo::Shape::Series;
   }
   return klaviyo::Shape::List;
 }

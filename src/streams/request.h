@@ -7,10 +7,14 @@
 //     GET /api/events?filter=and(greater-or-equal(datetime,2024-01-01T00:00:00Z),
 //         less-than(datetime,2024-01-08T00:00:00Z))&sort=datetime&page[size]=1000
 //   flow_messages, partition of flow action A1:  GET /api/flow-actions/A1/flow-messages?...
+//   flow_series_reports, metric M1, June:  POST /api/flow-series-reports {"data":{"type":
+//     "flow-series-report","attributes":{"statistics":[...],"timeframe":{"start":...,"end":...},
+//     "interval":"daily","conversion_metric_id":"M1"}}}
 // Thread-safe: pure functions.
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "config/config.h"
 #include "klaviyo/api.h"
@@ -21,10 +25,19 @@
 
 namespace sk::streams {
 
+// Timeframe of a report request: local wall-clock times in the account's timezone, both ends
+// inclusive, e.g. {"2024-06-01T00:00:00-04:00", "2024-06-30T23:59:59-04:00"}.
+struct Timeframe {
+  std::string start;
+  std::string end;
+};
+
 // A half-open slice [start, end) of a partition's cursor range; none = unbounded on that side.
+// Report rows use `timeframe` instead.
 struct Bounds {
   std::optional<SysTime> start;
   std::optional<SysTime> end;
+  Timeframe timeframe = {};
 };
 
 klaviyo::Call build_call(const StreamSpec& spec, const config::Config& cfg, const Partition& part, Bounds bounds);

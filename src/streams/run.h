@@ -67,13 +67,15 @@ struct StreamRun {
 // Shared by the workers of one read.
 struct ReadContext {
   ReadContext(const config::Config& c, protocol::Emitter& o, Clock& cl, SysTime start)
-      : cfg(c), out(o), clock(cl), budgets(cl), parents(c, o), sync_start(start) {}
+      : cfg(c), out(o), clock(cl), budgets(cl, c.rate_window_scale), parents(c, o), sync_start(start) {}
   const config::Config& cfg;
   protocol::Emitter& out;
   Clock& clock;
   budget::BudgetSet budgets;
   ParentDirectory parents;
   SysTime sync_start;  // the upper bound of every window, whole seconds
+  std::once_flag timezone_once;
+  std::string timezone;  // the account's IANA timezone, read once by the report streams
 };
 
 }  // namespace sk::streams

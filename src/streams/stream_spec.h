@@ -28,12 +28,23 @@ enum class Partitioning {
   EventMetrics,     // one partition per config.event_metric_ids, or none when empty (events)
   Parent,           // one partition per record of the `parent` stream (which may itself have a
                     // parent); the path has {parent_id}
+  ReportMetrics,    // one partition per conversion metric: config.metric_ids, or every record of
+                    // `parent` (metrics) when it is empty (report streams)
 };
 
 // Where a response's records are.
 enum class Records {
   List,    // data[] of a collection; `data` must be an array
   Single,  // the one resource of GET /api/lists/{id}; `data` must be an object
+  ReportResults,  // data.attributes.results[*]: one record per grouping (campaign values reports)
+  SeriesPerDay,   // data.attributes.results[*] x date_times[*]: one record per grouping per day
+};
+
+// The reporting API's request bodies (streams/reports.h builds them).
+enum class Report {
+  None,            // a GET
+  CampaignValues,  // POST campaign-values-report: 31 statistics, windows of config.campaign_values_window_days
+  FlowSeries,      // POST flow-series-report, interval daily: 22 statistics, 60-day windows (the API's longest)
 };
 
 // The shape of the stream's state (see state/stream_state.h).
@@ -84,6 +95,7 @@ struct StreamSpec {
                                          // only be old)
   Records records = Records::List;
   StateShape state = StateShape::Flat;
+  Report report = Report::None;
   std::span<const Hook> hooks = {};
   bool lookback = false;                 // config.lookback_window days are re-read on incremental syncs
   int window_days = 0;                   // > 0: split the range into windows of about this many days,

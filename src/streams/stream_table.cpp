@@ -19,6 +19,8 @@
 //   /api/campaign-recipient-estimations/{id}  one resource (campaigns_detailed hook) M tier
 //   /api/flow-actions/{id}/flow-messages  updated: gt/ge/lt/le; sort updated; max 50 S tier
 //   /api/segments/{id}?additional-fields[segment]=profile_count  one resource       XS tier (1/s, 15/min)
+//   POST /api/campaign-values-reports, /api/flow-series-reports  one conversion metric and one
+//                   timeframe (<= 1 year; daily interval <= 60 days) per request  1/s, 2/min, 225/day each
 #include "streams/stream_spec.h"
 
 namespace sk::streams {
@@ -102,6 +104,18 @@ const StreamSpec kStreams[] = {
      .cursor_field = "updated", .lower = Lower::None, .upper = false, .sorted = false,
      .params = kSegmentProfileCount, .partitions = Partitioning::Parent, .parent = "segments", .detail_key = "id",
      .records = Records::Single, .state = StateShape::PerPartition},
+    // The reporting API (streams/reports.h): one partition per conversion metric, whole days in the
+    // account's timezone, planned around each endpoint's daily quota; run beside the other streams.
+    {.name = "campaign_values_reports", .path = "/api/campaign-values-reports", .scope = "campaigns",
+     .tier = TierId::Reporting, .primary_key = "date,campaign_id,campaign_message_id,send_channel,conversion_metric_id",
+     .cursor_field = "date", .lower = Lower::None, .upper = false, .sorted = false,
+     .partitions = Partitioning::ReportMetrics, .parent = "metrics", .records = Records::ReportResults,
+     .state = StateShape::Global, .report = Report::CampaignValues},
+    {.name = "flow_series_reports", .path = "/api/flow-series-reports", .scope = "flows",
+     .tier = TierId::FlowReporting, .primary_key = "date,flow_id,flow_message_id,send_channel,conversion_metric_id",
+     .cursor_field = "date", .lower = Lower::None, .upper = false, .sorted = false,
+     .partitions = Partitioning::ReportMetrics, .parent = "metrics", .records = Records::SeriesPerDay,
+     .state = StateShape::Global, .report = Report::FlowSeries},
 };
 
 }  // namespace

@@ -30,6 +30,14 @@ std::vector<std::string> split_key(std::string_view key) {
 void check_parent(std::span<const StreamSpec> rows, const StreamSpec& r, std::vector<std::string>& out) {
   const std::string name(r.name);
   const bool templated = r.path.find("{parent_id}") != std::string_view::npos;
+  if (r.partitions == Partitioning::ReportMetrics) {
+    if (r.report == Report::None) out.push_back(name + ": partitioned by conversion metric but has no report body");
+    if (!row_named(rows, r.parent)) out.push_back(name + ": lists its metrics from '" + std::string(r.parent) +
+                                                  "', which is not a stream");
+    if (templated) out.push_back(name + ": the path has {parent_id} but the row has no parent partitioning");
+    return;
+  }
+  if (r.report != Report::None) out.push_back(name + ": a report row must be partitioned by conversion metric");
   if (r.partitions != Partitioning::Parent) {
     if (templated) out.push_back(name + ": the path has {parent_id} but the row has no parent partitioning");
     if (!r.parent.empty()) out.push_back(name + ": names a parent but is not partitioned by it");

@@ -91,6 +91,12 @@ TEST_CASE("catalog: discover lists every stream with keys, cursors and schema", 
     for (const auto& path : s["source_defined_primary_key"]) CHECK(s["json_schema"]["properties"].contains(path[0]));
     if (s["name"] == "list_memberships")
       CHECK(s["source_defined_primary_key"] == json::parse(R"([["list_id"],["profile_id"]])"));
+    else if (s["name"] == "flow_series_reports")
+      CHECK(s["source_defined_primary_key"] ==
+            json::parse(R"([["date"],["flow_id"],["flow_message_id"],["send_channel"],["conversion_metric_id"]])"));
+    else if (s["name"] == "campaign_values_reports")
+      CHECK(s["source_defined_primary_key"] ==
+            json::parse(R"([["date"],["campaign_id"],["campaign_message_id"],["send_channel"],["conversion_metric_id"]])"));
     else if (s["name"] != "segment_memberships")
       CHECK(s["source_defined_primary_key"] == json::array({json::array({"id"})}));
     CHECK_FALSE(s["supported_sync_modes"].empty());

@@ -43,7 +43,7 @@ std::vector<SteadyTime> acquire_n(RateBudget& b, sk::Clock& clock, int n) {
 TEST_CASE("tier table matches Klaviyo's documented limits", "[budget]") {
   std::size_t count = 0;
   const Tier* tiers = sk::budget::all_tiers(&count);
-  REQUIRE(count == 6);
+  REQUIRE(count == 7);
   for (std::size_t i = 0; i < count; ++i) CHECK(static_cast<std::size_t>(tiers[i].id) == i);
   auto check = [](TierId id, const char* name, int burst, int steady, int day) {
     const Tier& t = sk::budget::tier(id);
@@ -59,6 +59,7 @@ TEST_CASE("tier table matches Klaviyo's documented limits", "[budget]") {
   check(TierId::L, "L", 75, 750, 0);
   check(TierId::XL, "XL", 350, 3500, 0);
   check(TierId::Reporting, "reporting", 1, 2, 225);
+  check(TierId::FlowReporting, "reporting (flow series)", 1, 2, 225);
 }
 
 TEST_CASE("M tier: the 11th request in a second waits about a second", "[budget]") {

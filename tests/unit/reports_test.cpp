@@ -1,0 +1,348 @@
+// The report streams against a scripted reporting API that enforces Klaviyo's pace (1/s, 2/min per
+// endpoint) on the injected clock: windows, days in the account's timezone, the quota plan,
+// unsupported metrics, quota exhaustion and resume, lookback.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "fake_api.h"
+#include "streams/engine.h"
+#include "streams/reports.h"
+#include "util/datetime.h"
+
+using nlohmann::json;
+using namespace sk;
+using sk::test::FakeServer;
+using sk::test::FakeTransport;
+using sk::test::reply;
+
+namespace {
+
+const SysTime kNow = *parse_datetime("2024-06-01T12:00:00Z");
+
+streams::Day day(const char* ymd) { return std::chrono::floor<std::chrono::days>(*parse_datetime(ymd)); }
+
+// A reporting API: answers both report endpoints for any metric except those in `unsupported`,
+// refuses with a daily-quota 429 after `quota` report requests, and notes every pacing violation
+// (two requests less than 1 s apart, or three within 60 s, per endpoint) measured on `clock`.
+struct ReportServer {
+  explicit ReportServer(FakeClock& c) : clock(c) {}
+  FakeClock& clock;
+  std::string timezone = "UTC";
+  std::set<std::string> unsupported;
+  std::vector<std::string> metrics = {"M1", "M2"};
+  int quota = 1000;
+  int sent = 0;
+  std::vector<json> bodies;  // report request bodies, in order
+  std::map<std::string, std::vector<std::chrono::steady_clock::time_point>> times;
+  int pace_violations = 0;
+
+  http::Result handle(const http::Request& r) {
+    if (r.url.find("/api/accounts") != std::string::npos)
+      return reply(200, json{{"data", {{{"type", "account"}, {"id", "A"},
+                                        {"attributes", {{"timezone", timezone}}}}}}}.dump());
+    if (r.url.find("/api/metrics") != std::string::npos) {
+      json data = json::array();
+      for (const auto& m : metrics) data.push_back({{"type", "metric"}, {"id", m}, {"attributes", {{"updated", "2024-01-01T00:00:00+00:00"}}}});
+      return reply(200, json{{"data", data}, {"links", {{"next", nullptr}}}}.dump());
+    }
+    const std::string endpoint = r.url.find("flow-series") != std::string::npos ? "flow" : "campaign";
+    auto& t = times[endpoint];
+    const auto now = clock.steady_now();
+    if (!t.empty() && now - t.back() < std::chrono::seconds(1)) ++pace_violations;
+    if (t.size() >= 2 && now - t[t.size() - 2] < std::chrono::seconds(60)) ++pace_violations;
+    t.push_back(now);
+    if (++sent > quota) {
+      http::Result q = reply(429, R"({"errors":[{"status":429,"code":"throttled","detail":"Request was throttled."}]})");
+      q.response.headers["retry-after"] = "73473";
+      return q;
+    }
+    json body = json::parse(r.body);
+    bodies.push_back(body);
+    const json& a = body["data"]["attributes"];
+    const std::string metric = a["conversion_metric_id"];
+    if (unsupported.count(metric))
+      return reply(400, R"({"errors":[{"status":400,"code":"invalid","title":"Invalid input.","detail":"Passed in conversion metric does not support querying for values data"}]})");
+    // Days the timeframe covers: its wall-clock dates, both ends inclusive (offsets ignored).
+    const auto first = day((a["timeframe"]["start"].get<std::string>().substr(0, 10)).c_str());
+    const auto last = day((a["timeframe"]["end"].get<std::string>().substr(0, 10)).c_str());
+    json dts = json::array();
+    for (auto d = first; d <= last; d += std::chrono::days(1)) dts.push_back(format_iso(SysTime(d)));
+    json results = json::array();
+    for (const char* g : {"1", "2"}) {
+      json stats = json::object();
+      for (const auto& s : a["statistics"]) {
+        if (endpoint == "flow") {
+          json arr = json::array();
+          for (const auto& d : dts) arr.push_back(std::hash<std::string>{}(metric + g + d.get<std::string>()) % 100);
+          stats[s.get<std::string>()] = arr;
+        } else {
+          stats[s.get<std::string>()] = 7;
+        }
+      }
+      json groupings = endpoint == "flow"
+                           ? json{{"flow_id", std::string("F") + g}, {"flow_message_id", std::string("FM") + g}, {"send_channel", "email"}}
+                           : json{{"campaign_id", std::string("C") + g}, {"campaign_message_id", std::string("CM") + g}, {"send_channel", "email"}};
+      results.push_back({{"groupings", groupings}, {"statistics", stats}});
+    }
+    json attrs = {{"results", results}};
+    if (endpoint == "flow") attrs["date_times"] = dts;
+    return reply(200, json{{"data", {{"type", "report"}, {"id", "x"}, {"attributes", attrs}}}, {"links", {{"self", "s"}}}}.dump());
+  }
+};
+
+struct Run {
+  std::vector<json> messages;
+  std::vector<json> of_type(const std::string& t) const {
+    std::vector<json> v;
+    for (const auto& m : messages)
+      if (m["type"] == t) v.push_back(m);
+    return v;
+  }
+  std::vector<json> records(const std::string& stream) const {
+    std::vector<json> v;
+    for (const auto& m : of_type("RECORD"))
+      if (m["record"]["stream"] == stream) v.push_back(m["record"]["data"]);
+    return v;
+  }
+  json last_state(const std::string& stream) const {
+    json s;
+    for (const auto& m : of_type("STATE"))
+      if (m["state"]["stream"]["stream_descriptor"]["name"] == stream) s = m["state"]["stream"]["stream_state"];
+    return s;
+  }
+  std::string last_status(const std::string& stream) const {
+    std::string s;
+    for (const auto& m : of_type("TRACE"))
+      if (m["trace"]["type"] == "STREAM_STATUS" && m["trace"]["stream_status"]["stream_descriptor"]["name"] == stream)
+        s = m["trace"]["stream_status"]["status"];
+    return s;
+  }
+};
+
+config::Config report_config() {
+  config::Config c;
+  c.api_key = "pk_unit_test_key";
+  c.base_url = "http://fake";
+  c.metric_ids = {"M1", "M2"};
+  c.start_date = *parse_datetime("2024-01-01T00:00:00Z");
+  return c;
+}
+
+Run read(ReportServer& rs, const config::Config& cfg, const char* stream, json state = nullptr) {
+  FakeServer server;
+  server.handler = [&](const http::Request& r) { return rs.handle(r); };
+  protocol::StringSink sink;
+  Run out;
+  {
+    protocol::Emitter em(sink, rs.clock);
+    streams::Engine engine(cfg, em, rs.clock, [&] { return std::make_unique<FakeTransport>(server); });
+    std::map<std::string, json> saved;
+    if (!state.is_null()) saved[stream] = state;
+    engine.read({{streams::find_stream(stream), protocol::SyncMode::Incremental}}, saved);
+  }
+  std::stringstream ss(sink.out);
+  for (std::string l; std::getline(ss, l);) out.messages.push_back(json::parse(l));
+  return out;
+}
+
+std::set<std::string> keys(const std::vector<json>& recs) {
+  std::set<std::string> k;
+  for (const auto& r : recs)
+    k.insert(r["date"].get<std::string>() + "|" + r["groupings"].dump() + "|" + r["conversion_metric_id"].get<std::string>());
+  return k;
+}
+
+}  // namespace
+
+TEST_CASE("reports: day windows are contiguous, inclusive and end on the last day", "[reports]") {
+  auto w = streams::day_windows(day("2024-01-01"), day("2024-05-31"), 60);
+  REQUIRE(w.size() == 3);
+  CHECK(w[0].first == day("2024-01-01"));
+  CHECK(w[0].last == day("2024-02-29"));  // 60 days: all of January and leap February
+  for (std::size_t i = 1; i < w.size(); ++i) CHECK(w[i].first == w[i - 1].last + std::chrono::days(1));
+  CHECK(w.back().last == day("2024-05-31"));
+  CHECK(streams::day_windows(day("2024-06-01"), day("2024-05-31"), 30).empty());
+}
+
+TEST_CASE("reports: timeframes are local wall-clock days in the account's timezone, across DST", "[reports]") {
+  auto tf = streams::timeframe_of({day("2024-03-01"), day("2024-04-29")}, "America/New_York");
+  CHECK(tf.start == "2024-03-01T00:00:00-05:00");
+  CHECK(tf.end == "2024-04-29T23:59:59-04:00");
+  auto utc = streams::timeframe_of({day("2024-03-01"), day("2024-03-01")}, "Not/AZone");
+  CHECK(utc.start == "2024-03-01T00:00:00+00:00");  // an unknown zone falls back to UTC
+  // 02:00 UTC on June 1st is still May 31st in New York.
+  CHECK(streams::today_in("America/New_York", *parse_datetime("2024-06-01T02:00:00Z")) == day("2024-05-31"));
+  CHECK(streams::today_in("Asia/Tokyo", *parse_datetime("2024-05-31T20:00:00Z")) == day("2024-06-01"));
+}
+
+TEST_CASE("reports: the minimum number of requests, round-robin, paced with no 429, one row per day", "[reports]") {
+  FakeClock clock(kNow);
+  ReportServer rs(clock);
+  auto run = read(rs, report_config(), "flow_series_reports");
+  // 2024-01-01 .. 2024-05-31 (yesterday) in 60-day windows: 3 per metric, 6 in all.
+  REQUIRE(rs.bodies.size() == 6);
+  std::vector<std::string> order;
+  for (const auto& b : rs.bodies)
+    order.push_back(b["data"]["attributes"]["conversion_metric_id"].get<std::string>() + " " +
+                    b["data"]["attributes"]["timeframe"]["start"].get<std::string>().substr(0, 10));
+  CHECK(order == std::vector<std::string>{"M1 2024-01-01", "M2 2024-01-01", "M1 2024-03-01", "M2 2024-03-01",
+                                          "M1 2024-04-30", "M2 2024-04-30"});
+  CHECK(rs.bodies[0]["data"]["type"] == "flow-series-report");
+  CHECK(rs.bodies[0]["data"]["attributes"]["interval"] == "daily");
+  CHECK(rs.bodies[0]["data"]["attributes"]["statistics"].size() == 22);
+  CHECK(rs.pace_violations == 0);
+  CHECK(run.last_status("flow_series_reports") == "COMPLETE");
+  // one record per grouping per day: 152 days x 2 groupings x 2 metrics, no key twice
+  auto recs = run.records("flow_series_reports");
+  CHECK(recs.size() == 152 * 2 * 2);
+  CHECK(keys(recs).size() == recs.size());
+  CHECK(recs[0]["flow_id"] == "F1");
+  CHECK(recs[0]["conversion_metric_id"] == "M1");
+  CHECK(recs[0]["statistics"]["opens"].is_number());
+  auto st = run.last_state("flow_series_reports");
+  REQUIRE(st["states"].size() == 2);
+  for (const auto& s : st["states"]) CHECK(s["cursor"]["date"] == "2024-06-01T00:00:00+00:00");
+  CHECK(st["state"]["date"] == "2024-06-01T00:00:00+00:00");
+  // The plan is logged up front.
+  bool planned = false;
+  for (const auto& m : run.of_type("LOG"))
+    planned = planned || m["log"]["message"].get<std::string>().find("6 report requests needed") != std::string::npos;
+  CHECK(planned);
+
+  SECTION("a second run on the same day sends no report request") {
+    ReportServer again(clock);
+    auto second = read(again, report_config(), "flow_series_reports", st);
+    CHECK(again.bodies.empty());
+    CHECK(second.records("flow_series_reports").empty());
+    CHECK(second.last_state("flow_series_reports") == st);
+  }
+  SECTION("the lookback re-reads its days on the next day's sync, on the same keys") {
+    FakeClock next_day(kNow + std::chrono::hours(24));
+    ReportServer again(next_day);
+    auto cfg = report_config();
+    cfg.reporting_lookback_window_days = 5;
+    auto second = read(again, cfg, "flow_series_reports", st);
+    REQUIRE(again.bodies.size() == 2);  // one window per metric: May 27 .. June 1
+    CHECK(again.bodies[0]["data"]["attributes"]["timeframe"]["start"] == "2024-05-27T00:00:00+00:00");
+    CHECK(again.bodies[0]["data"]["attributes"]["timeframe"]["end"] == "2024-06-01T23:59:59+00:00");
+    auto rereads = keys(second.records("flow_series_reports"));
+    auto before = keys(recs);
+    std::size_t same = 0;
+    for (const auto& k : rereads) same += before.count(k);
+    CHECK(same == 5 * 2 * 2);  // May 27..31 land on the keys of the first sync
+    CHECK(rereads.size() == 6 * 2 * 2);
+  }
+}
+
+TEST_CASE("reports: campaign values use 30-day windows dated by their closing midnight; longer on request", "[reports]") {
+  FakeClock clock(kNow);
+  ReportServer rs(clock);
+  auto cfg = report_config();
+  cfg.metric_ids = {"M1"};
+  auto run = read(rs, cfg, "campaign_values_reports");
+  REQUIRE(rs.bodies.size() == 6);  // 152 days in 30-day windows
+  CHECK(rs.bodies[0]["data"]["attributes"]["timeframe"]["start"] == "2024-01-01T00:00:00+00:00");
+  CHECK(rs.bodies[0]["data"]["attributes"]["timeframe"]["end"] == "2024-01-30T23:59:59+00:00");
+  CHECK(rs.bodies[0]["data"]["attributes"]["statistics"].size() == 31);
+  auto recs = run.records("campaign_values_reports");
+  REQUIRE(recs.size() == 6 * 2);
+  CHECK(recs[0]["date"] == "2024-01-31T00:00:00+00:00");
+  CHECK(recs[0]["campaign_id"] == "C1");
+  CHECK(recs[0]["statistics"]["opens"] == 7);
+  CHECK(rs.pace_violations == 0);
+
+  ReportServer year(clock);
+  cfg.campaign_values_window_days = 365;
+  auto one = read(year, cfg, "campaign_values_reports");
+  CHECK(year.bodies.size() == 1);
+  CHECK(one.records("campaign_values_reports")[0]["date"] == "2024-06-01T00:00:00+00:00");
+}
+
+TEST_CASE("reports: windows in a non-UTC account neither overlap nor leave gaps", "[reports]") {
+  FakeClock clock(*parse_datetime("2024-06-01T02:00:00Z"));  // still May 31st in New York
+  ReportServer rs(clock);
+  rs.timezone = "America/New_York";
+  auto cfg = report_config();
+  cfg.metric_ids = {"M1"};
+  read(rs, cfg, "flow_series_reports");
+  REQUIRE(rs.bodies.size() == 3);
+  std::vector<std::pair<std::string, std::string>> tf;
+  for (const auto& b : rs.bodies)
+    tf.emplace_back(b["data"]["attributes"]["timeframe"]["start"], b["data"]["attributes"]["timeframe"]["end"]);
+  CHECK(tf[0].first == "2024-01-01T00:00:00-05:00");
+  CHECK(tf[1].first == "2024-03-01T00:00:00-05:00");
+  CHECK(tf[0].second == "2024-02-29T23:59:59-05:00");
+  CHECK(tf[2].first == "2024-04-30T00:00:00-04:00");
+  CHECK(tf[2].second == "2024-05-30T23:59:59-04:00");  // yesterday in New York
+  for (std::size_t i = 1; i < tf.size(); ++i)
+    CHECK(day(tf[i].first.substr(0, 10).c_str()) == day(tf[i - 1].second.substr(0, 10).c_str()) + std::chrono::days(1));
+}
+
+TEST_CASE("reports: an unsupported metric is skipped once and not asked again", "[reports]") {
+  FakeClock clock(kNow);
+  ReportServer rs(clock);
+  rs.unsupported = {"M2"};
+  auto cfg = report_config();
+  cfg.metric_ids.clear();  // every metric of the account
+  auto run = read(rs, cfg, "flow_series_reports");
+  std::size_t m2 = 0;
+  for (const auto& b : rs.bodies) m2 += b["data"]["attributes"]["conversion_metric_id"] == "M2";
+  CHECK(m2 == 1);  // one 400, then none of M2's other windows
+  CHECK(run.last_status("flow_series_reports") == "COMPLETE");
+  for (const auto& t : run.of_type("TRACE")) CHECK(t["trace"]["type"] == "STREAM_STATUS");  // no error
+  auto st = run.last_state("flow_series_reports");
+  REQUIRE(st.contains("unsupported_metrics"));
+  CHECK(st["unsupported_metrics"].contains("M2"));
+
+  FakeClock next_day(kNow + std::chrono::hours(24));
+  ReportServer again(next_day);
+  again.unsupported = {"M2"};
+  read(again, cfg, "flow_series_reports", st);
+  for (const auto& b : again.bodies) CHECK(b["data"]["attributes"]["conversion_metric_id"] == "M1");
+
+  ReportServer named(next_day);
+  named.unsupported = {"M2"};
+  cfg.metric_ids = {"M2"};  // named by the user: tried again
+  read(named, cfg, "flow_series_reports", st);
+  CHECK(named.bodies.size() == 1);
+}
+
+TEST_CASE("reports: a spent daily quota stops the stream cleanly; the next run completes the rest", "[reports]") {
+  FakeClock clock(kNow);
+  ReportServer full(clock);
+  auto all = keys(read(full, report_config(), "flow_series_reports").records("flow_series_reports"));
+
+  FakeClock c1(kNow);
+  ReportServer rs(c1);
+  rs.quota = 3;
+  auto first = read(rs, report_config(), "flow_series_reports");
+  CHECK(first.last_status("flow_series_reports") == "INCOMPLETE");
+  json error;
+  for (const auto& m : first.of_type("TRACE"))
+    if (m["trace"]["type"] == "ERROR") error = m["trace"]["error"];
+  REQUIRE(error.is_object());
+  CHECK(error["failure_type"] == "transient_error");
+  const std::string msg = error["message"];
+  CHECK(msg.find("daily quota") != std::string::npos);
+  CHECK(msg.find("resets in about 20 h 24 min") != std::string::npos);
+  CHECK(msg.find("3 of the 6") != std::string::npos);
+  auto st = first.last_state("flow_series_reports");
+  // M1 and M2 finished their first window, M1 its second: those are saved
+  std::map<std::string, std::string> cursor;
+  for (const auto& s : st["states"]) cursor[s["partition"]["metric_id"]] = s["cursor"]["date"];
+  CHECK(cursor["M1"] == "2024-04-30T00:00:00+00:00");
+  CHECK(cursor["M2"] == "2024-03-01T00:00:00+00:00");
+
+  FakeClock c2(kNow + std::chrono::hours(1));
+  ReportServer rest(c2);
+  auto second = read(rest, report_config(), "flow_series_reports", st);
+  CHECK(second.last_status("flow_series_reports") == "COMPLETE");
+  CHECK(rest.bodies.size() == 3);  // exactly the windows not finished
+  auto a = first.records("flow_series_reports"), b = second.records("flow_series_reports");
+  a.insert(a.end(), b.begin(), b.end());
+  CHECK(keys(a) == all);
+  CHECK(a.size() == all.size());  // nothing read twice
+}
