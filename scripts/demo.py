@@ -45,7 +45,13 @@ def main():
     try:
         env = dict(os.environ, KLAVIYO_BASE_URL=url)
         cfg_path = os.path.join(OUT, "config.json")
-        json.dump({"api_key": KEY, "num_workers": 10}, open(cfg_path, "w"))
+        # The report streams run at Klaviyo's real reporting pace (2 requests a minute): the demo asks
+        # for one conversion metric and year-long campaign windows, so they need 8 requests (~3 min).
+        import urllib.request
+        with urllib.request.urlopen(url + "/__sim/truth?resource=report_metrics") as r:
+            metric = json.loads(r.read())["ids"][0]
+        json.dump({"api_key": KEY, "num_workers": 10, "metric_ids": metric, "campaign_values_window_days": 365},
+                  open(cfg_path, "w"))
         print(f"simulator: {url}")
 
         rc, msgs, _ = connector(["spec"], env)

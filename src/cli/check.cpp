@@ -27,8 +27,9 @@ struct Probe {
   bool core;  // false: only an optional stream needs it; a missing scope is a warning
 };
 
-// Scopes only optional streams need (keys made for Airbyte's connector lack tags:read).
-constexpr std::string_view kOptionalScopes[] = {"tags"};
+// Scopes only optional parts need (keys made for Airbyte's connector lack both): tags:read for the
+// tags stream, accounts:read for the report streams' timezone (they fall back to UTC days).
+constexpr std::string_view kOptionalScopes[] = {"tags", "accounts"};
 
 // One probe per read scope the streams need, from the stream table: the first row of each scope
 // that has no parent, its first request for its first partition (Klaviyo requires a channel on
@@ -43,6 +44,7 @@ std::vector<Probe> probes(const config::Config& cfg) {
                           std::end(kOptionalScopes);
     out.push_back({s.scope, streams::one_record(streams::build_call(s, cfg, parts.front(), {})), !optional});
   }
+  out.push_back({"accounts", streams::account_call(), false});
   return out;
 }
 
@@ -94,8 +96,14 @@ int run_check(const std::string& config_path, protocol::Emitter& out, Clock& clo
   }
   std::string message = "Connected to Klaviyo: the key can read profiles, events, metrics, lists, segments, "
                         "campaigns, flows and templates.";
-  for (const auto& s : optional_missing)
-    message += " It lacks the read scope for " + s + ": the " + s + " stream will fail unless you grant it or deselect it.";
+  for (const auto& s : optional_missing) {
+    if (s == "accounts")
+      message += " It lacks the read scope accounts:read: the report streams (campaign_values_reports, "
+                 "flow_series_reports) will split days at UTC midnight instead of the account's timezone unless "
+                 "you grant it.";
+    else
+      message += " It lacks the read scope for " + s + ": the " + s + " stream will fail unless you grant it or deselect it.";
+  }
   out.connection_status(true, message);
   return 0;
 }

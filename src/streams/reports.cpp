@@ -61,7 +61,8 @@ const std::string& account_timezone(ReadContext& ctx, klaviyo::Api& api) {
   std::call_once(ctx.timezone_once, [&] {
     std::string why;
     try {
-      klaviyo::Reply r = api.get_raw(api.url("/api/accounts"), {budget::TierId::XS, "accounts"});
+      const klaviyo::Call call = account_call();
+      klaviyo::Reply r = api.get_raw(api.first_url(call), call.info);
       const json* tz = nullptr;
       if (r.status == 200 && r.doc.is_object() && r.doc.contains("data") && r.doc["data"].is_array() &&
           !r.doc["data"].empty() && r.doc["data"][0].is_object())

@@ -49,6 +49,13 @@ klaviyo::Call one_record(klaviyo::Call call) {
   return call;
 }
 
+klaviyo::Call account_call() {
+  klaviyo::Call call;
+  call.path = "/api/accounts";
+  call.info = {budget::TierId::XS, "accounts"};
+  return call;
+}
+
 klaviyo::Shape shape_of(const StreamSpec& spec) {
   switch (spec.records) {
     case Records::List: return klaviyo::Shape::List;

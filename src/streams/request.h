@@ -45,6 +45,10 @@ klaviyo::Call build_call(const StreamSpec& spec, const config::Config& cfg, cons
 // The same call asking for one record per page (check's probes, the oldest-record probe).
 klaviyo::Call one_record(klaviyo::Call call);
 
+// GET /api/accounts (XS tier, accounts:read): the account's timezone for the report streams; also
+// one of check's probes.
+klaviyo::Call account_call();
+
 // The page shape a row's endpoint answers with.
 klaviyo::Shape shape_of(const StreamSpec& spec);
 

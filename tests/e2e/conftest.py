@@ -52,10 +52,19 @@ STREAMS = {
     "flow_messages": ("updated", "flow_messages", "/api/flow-actions/{id}/flow-messages", ["id"]),
     "segments_detailed": ("updated", "segments", "/api/segments/{id}", ["id"]),
 }
+# Discovered too, but read only by test_reports.py (connector.REPORT_STREAMS: the reporting pace).
+REPORT_STREAMS = {
+    "campaign_values_reports": ("date", None, "/api/campaign-values-reports",
+                                ["date", "campaign_id", "campaign_message_id", "send_channel", "conversion_metric_id"]),
+    "flow_series_reports": ("date", None, "/api/flow-series-reports",
+                            ["date", "flow_id", "flow_message_id", "send_channel", "conversion_metric_id"]),
+}
+assert set(REPORT_STREAMS) == set(connector.REPORT_STREAMS)
+DISCOVERED_STREAMS = list(STREAMS) + list(REPORT_STREAMS)
 CURSOR = {n: v[0] for n, v in STREAMS.items()}
 TRUTH_RESOURCE = {n: v[1] for n, v in STREAMS.items()}
 STREAM_PATH = {n: v[2] for n, v in STREAMS.items()}
-PRIMARY_KEY = {n: v[3] for n, v in STREAMS.items()}
+PRIMARY_KEY = {n: v[3] for n, v in {**STREAMS, **REPORT_STREAMS}.items()}
 # streams whose records are stamped with the cursor and may lie in the future (excluded by design)
 DATED = {"events", "events_detailed"}
 # The streams the simulator can give exact truth for.

@@ -16,6 +16,10 @@ FULL_KEY = "pk_sim_full_access_key_0001"
 REVISION = "2026-07-15"
 
 
+# base URL -> the SK_RATE_WINDOW_SCALE a connector run against that simulator uses (connector.run).
+CONNECTOR_SCALES = {}
+
+
 class Simulator:
     def __init__(self, *args, build_dir=None, timeout=10.0):
         self.args = [str(a) for a in args]
@@ -27,6 +31,15 @@ class Simulator:
         self.port = None
         self.url = None
         self._tmp = None
+
+    def connector_scale(self):
+        """The SK_RATE_WINDOW_SCALE that matches this simulator: its --time-scale, or 0.01 when it
+        enforces no limits (the connector's own pacing need not take real minutes then)."""
+        if "--no-rate-limits" in self.args:
+            return "0.01"
+        if "--time-scale" in self.args:
+            return self.args[self.args.index("--time-scale") + 1]
+        return None
 
     # --- lifecycle -------------------------------------------------------------------------
     def start(self):
@@ -45,6 +58,8 @@ class Simulator:
                 if txt:
                     self.port = int(txt)
                     self.url = "http://127.0.0.1:%d" % self.port
+                    if self.connector_scale():
+                        CONNECTOR_SCALES[self.url] = self.connector_scale()
                     return self
             time.sleep(0.02)
         self.stop()

@@ -84,8 +84,9 @@ def test_final_states_never_exceed_the_sync_end(sim, discovered):
 
     def walk(o):
         if isinstance(o, dict):
-            for v in o.values():
-                yield from walk(v)
+            for k, v in o.items():
+                if k != "partition":  # partition keys are ids (70000819 would parse as a date)
+                    yield from walk(v)
         elif isinstance(o, list):
             for v in o:
                 yield from walk(v)

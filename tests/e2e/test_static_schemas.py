@@ -43,7 +43,16 @@ STREAMS = {
     "list_memberships": ([["list_id"], ["profile_id"]], ["joined_group_at"]),
     "segment_memberships": ([["segment_id"], ["profile_id"]], ["joined_group_at"]),
 }
-REPORT_STREAMS = set()  # the report streams (campaign_values_reports, flow_series_reports) are not built yet
+REPORT_STREAMS = {"campaign_values_reports", "flow_series_reports"}
+STREAMS["campaign_values_reports"] = ([["date"], ["campaign_id"], ["campaign_message_id"], ["send_channel"],
+                                       ["conversion_metric_id"]], ["date"])
+STREAMS["flow_series_reports"] = ([["date"], ["flow_id"], ["flow_message_id"], ["send_channel"],
+                                   ["conversion_metric_id"]], ["date"])
+# Airbyte's statistics (its unit test requires the flow schema's statistics to be exactly these).
+FLOW_STATISTICS = ["opens", "opens_unique", "clicks", "clicks_unique", "delivered", "bounced", "bounced_or_failed",
+                   "bounced_or_failed_rate", "failed", "failed_rate", "conversions", "conversion_value",
+                   "conversion_rate", "conversion_uniques", "click_rate", "open_rate", "click_to_open_rate",
+                   "delivery_rate", "bounce_rate", "recipients", "revenue_per_recipient", "average_order_value"]
 
 # Extra top-level fields the connector adds to records (parent ids etc.).
 EXTRA_TOP_LEVEL = {
@@ -205,7 +214,7 @@ def test_spec_root_shape(conn_spec):
 
 
 # Fields this connector adds beyond Airbyte's (optional, with defaults that keep Airbyte's behaviour).
-OWN_CONFIG_FIELDS = {"refresh_profile_counts"}
+OWN_CONFIG_FIELDS = {"refresh_profile_counts", "campaign_values_window_days", "reporting_max_wait_seconds"}
 
 
 def test_spec_declares_airbyte_config_fields(conn_spec):
@@ -498,6 +507,16 @@ def test_schemas_cursor_also_declared_in_attributes(schemas):
             continue
         node = _resolve_path(schemas[name], ["attributes"] + cursor)
         assert node.get("format") == "date-time", (name, cursor)
+
+
+def test_report_schemas_declare_every_statistic_as_a_nullable_number(schemas):
+    flow = schemas["flow_series_reports"]["properties"]["statistics"]["properties"]
+    assert sorted(flow) == sorted(FLOW_STATISTICS)
+    campaign = schemas["campaign_values_reports"]["properties"]["statistics"]["properties"]
+    assert len(campaign) == 31 and set(FLOW_STATISTICS) <= set(campaign)
+    for props in (flow, campaign):
+        for name, sub in props.items():
+            assert set(_types(sub)) == {"null", "number"}, name
 
 
 def test_schemas_extra_top_level_fields_declared(schemas):
