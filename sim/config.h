@@ -25,7 +25,7 @@ struct Config {
   std::string anchor;  // YYYY-MM-DD; empty = today (UTC)
   std::string timezone = "America/New_York";  // account timezone (IANA): GET /api/accounts, report timeframes
   double time_scale = 1.0;
-  int threads = 32;  // httplib serves one keep-alive connection per thread: >= the connector's workers (10) + headroom
+  int threads = 96;  // httplib serves one keep-alive connection per thread: >= the connector's workers (32, at most 50) + headroom
   std::map<std::string, std::set<std::string>> keys;  // key -> scopes ("all" = everything)
   Runtime rt;
 };

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "util/error.h"
 
@@ -25,6 +26,9 @@ constexpr std::chrono::seconds kMaxDailyWait{600};
 constexpr std::chrono::milliseconds kMaxReset{60'000};
 // With nothing left and no (or a zero) reset, wait this long rather than not at all.
 constexpr std::chrono::milliseconds kMinEmptyPause{1'000};
+
+// When this thread's last request was granted (for the latency estimate; see replied()).
+thread_local SteadyTime t_last_grant{};
 
 // Drops grants that have left the window ending at now.
 void prune(std::deque<SteadyTime>& window, Duration length, SteadyTime now) {
@@ -102,6 +106,7 @@ std::chrono::milliseconds RateBudget::acquire() {
       minute_window_.push_back(now);
       if (tier_.per_day > 0) day_window_.push_back(now);
       ++granted_;
+      t_last_grant = now;
       const auto waited = ceil_ms(now - start);
       waited_ += waited;
       return waited;
@@ -142,6 +147,34 @@ void RateBudget::throttled(std::chrono::milliseconds retry_after) {
   std::lock_guard<std::mutex> lock(mu_);
   const SteadyTime now = clock_.steady_now();
   if (retry_after.count() > 0) paused_until_ = std::max(paused_until_, now + retry_after);
+}
+
+void RateBudget::replied() {
+  if (t_last_grant == SteadyTime{}) return;
+  const SteadyTime granted = std::exchange(t_last_grant, SteadyTime{});
+  std::lock_guard<std::mutex> lock(mu_);
+  const double s = std::chrono::duration<double>(clock_.steady_now() - granted).count();
+  if (s < 0) return;
+  latency_s_ = latency_s_ == 0 ? s : 0.8 * latency_s_ + 0.2 * s;
+}
+
+int RateBudget::concurrency() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const double minute_s = std::chrono::duration<double>(minute_).count();
+  const double per_s = minute_s > 0 ? tier_.steady_per_minute / minute_s : 1.0;
+  const double latency = latency_s_ > 0 ? latency_s_ : 1.0;
+  const double n = std::ceil(per_s * latency * 1.5) + 1;
+  return n > 1e6 ? 1'000'000 : static_cast<int>(n);
+}
+
+std::chrono::milliseconds RateBudget::latency() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::chrono::milliseconds(static_cast<long long>(latency_s_ * 1000));
+}
+
+double RateBudget::steady_per_minute() const {
+  const double minute_s = std::chrono::duration<double>(minute_).count();
+  return minute_s > 0 ? tier_.steady_per_minute * 60.0 / minute_s : tier_.steady_per_minute;
 }
 
 std::uint64_t RateBudget::requests() const {

@@ -54,6 +54,17 @@ class RateBudget {
   // A 429 said to wait: no request of this tier starts before now + retry_after.
   void throttled(std::chrono::milliseconds retry_after);
 
+  // The reply to the request this thread was last granted has arrived (or failed): feeds the
+  // tier's latency estimate (a moving average of grant -> reply).
+  void replied();
+  // Requests of this tier to keep in flight so that its steady rate is used: rate x observed
+  // latency x 1.5 (headroom for jitter and the time a reply takes to process), plus one; 1 s of
+  // latency is assumed until a reply was seen. Callers cap it by their own limit (num_workers).
+  int concurrency() const;
+  std::chrono::milliseconds latency() const;  // the current latency estimate (0 before any reply)
+  // Requests per minute this tier allows (steady), under the window scale.
+  double steady_per_minute() const;
+
   const Tier& tier() const { return tier_; }
   std::uint64_t requests() const;          // requests granted so far
   std::chrono::milliseconds waited() const;  // total time spent waiting in acquire()
@@ -67,6 +78,7 @@ class RateBudget {
   std::chrono::steady_clock::time_point paused_until_{};
   std::uint64_t granted_ = 0;
   std::chrono::milliseconds waited_{0};
+  double latency_s_ = 0;  // moving average of grant -> reply, seconds (0: none seen yet)
 };
 
 // One budget per tier for the whole process run.

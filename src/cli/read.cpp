@@ -30,10 +30,16 @@ int run_read(const std::string& config_path, const std::string& catalog_path,
   const Failure* first = nullptr;
   bool all_config = true;
   for (const auto& r : results) {
-    char line[256];
-    std::snprintf(line, sizeof line, "summary: stream=%s records=%llu pages=%llu seconds=%.2f status=%s",
+    // The share of its tier's steady limit the stream used: its requests per minute over the limit.
+    const double per_minute = r.seconds > 0 ? static_cast<double>(r.requests) * 60.0 / r.seconds : 0.0;
+    const double share = r.tier_limit_per_minute > 0 ? 100.0 * per_minute / r.tier_limit_per_minute : 0.0;
+    char line[384];
+    std::snprintf(line, sizeof line,
+                  "summary: stream=%s records=%llu pages=%llu requests=%llu 429s=%llu seconds=%.2f "
+                  "requests_per_min=%.0f tier_limit_per_min=%.0f tier_share=%.0f%% status=%s",
                   r.name.c_str(), static_cast<unsigned long long>(r.records), static_cast<unsigned long long>(r.pages),
-                  r.seconds, r.failure ? "failed" : "ok");
+                  static_cast<unsigned long long>(r.requests), static_cast<unsigned long long>(r.throttled), r.seconds,
+                  per_minute, r.tier_limit_per_minute, share, r.failure ? "failed" : "ok");
     out.log(protocol::LogLevel::Info, line);
     if (r.failure) {
       failed_names += (failed_names.empty() ? "" : ", ") + r.name;

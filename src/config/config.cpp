@@ -150,7 +150,7 @@ Config parse(const json& j) {
   }
   c.lookback_window_days = integer_field(j, "lookback_window", 0, 365, 0);
   c.reporting_lookback_window_days = integer_field(j, "reporting_lookback_window", 0, 90, 0);
-  c.num_workers = integer_field(j, "num_workers", 1, 50, 10);
+  c.num_workers = integer_field(j, "num_workers", 1, 50, 32);
   c.campaign_values_window_days = integer_field(j, "campaign_values_window_days", 1, 365, 30);
   c.reporting_max_wait_seconds = integer_field(j, "reporting_max_wait_seconds", 0, 86400, 600);
   if (auto it = j.find("disable_fetching_predictive_analytics"); it != j.end() && !it->is_null()) {
@@ -172,6 +172,14 @@ Config parse(const json& j) {
       throw config_error("The environment variable SK_RATE_WINDOW_SCALE must be a number in (0, 1]; got '" +
                          std::string(scale) + "'. It is for tests against the simulator only: unset it.");
     c.rate_window_scale = v;
+  }
+  if (const char* secs = std::getenv("SK_PROGRESS_SECONDS"); secs && *secs) {
+    char* end = nullptr;
+    const double v = std::strtod(secs, &end);
+    if (end == secs || *end != '\0' || !(v >= 1 && v <= 3600))
+      throw config_error("The environment variable SK_PROGRESS_SECONDS must be a number of seconds in [1, 3600]; got '" +
+                         std::string(secs) + "'.");
+    c.progress_seconds = v;
   }
   return c;
 }

@@ -24,8 +24,10 @@ struct Config {
   // Ask profiles only for subscriptions, not predictive_analytics (which Klaviyo serves at a lower
   // rate limit and which has caused 503s at volume). Default false.
   bool disable_fetching_predictive_analytics = false;
-  // Requests in flight at once. 1..50, default 10.
-  int num_workers = 10;
+  // Requests in flight at once, at most. 1..50, default 32. Each rate tier keeps only as many in
+  // flight as its steady rate x observed latency needs (budget::RateBudget::concurrency): 32 lets
+  // the events tier (3500/min) reach its limit at up to ~500 ms latency.
+  int num_workers = 32;
   // Conversion metric ids for the report streams; empty = every metric. From "metric_ids".
   std::vector<std::string> metric_ids;
   // Restrict events to these metric ids (one partition each); empty = all events.
@@ -49,6 +51,9 @@ struct Config {
   // windows by this factor, to match a simulator run with --time-scale x. Never set it against
   // Klaviyo: the connector would exceed the real limits. Default 1.
   double rate_window_scale = 1.0;
+  // Seconds between a running stream's progress LOG lines: $SK_PROGRESS_SECONDS (1..3600; tests
+  // shorten it), default 5. Never below 1: at most one line a second per stream.
+  double progress_seconds = 5.0;
   // Klaviyo base URL: $KLAVIYO_BASE_URL, default https://a.klaviyo.com (no trailing slash).
   std::string base_url = "https://a.klaviyo.com";
 };

@@ -39,7 +39,12 @@ http::Response Api::send_raw(http::Request& req, CallInfo info) {
     req.headers.emplace_back("Accept", "application/vnd.api+json");
     if (req.method == "POST") req.headers.emplace_back("Content-Type", "application/vnd.api+json");
   }
-  return client_.send(req, &budgets_.get(info.tier));
+  budget::RateBudget& budget = budgets_.get(info.tier);
+  struct Replied {  // the tier's latency estimate learns from every reply, failed ones too
+    budget::RateBudget& b;
+    ~Replied() { b.replied(); }
+  } replied{budget};
+  return client_.send(req, &budget);
 }
 
 std::string Api::fetch(const Call& call, const std::string& url) {

@@ -6,6 +6,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "http/client.h"
 #include "klaviyo/api.h"
 #include "streams/planner.h"
+#include "streams/progress.h"
 #include "streams/reports.h"
 #include "streams/run.h"
 #include "streams/window_reader.h"
@@ -31,12 +33,18 @@ struct Item {
   StreamRun* run;
   std::size_t partition = 0;
   std::size_t window = kPlan;
+  budget::TierId tier = budget::TierId::L;  // of a window's requests (plans are not capped)
 };
 
 // Items not taken yet plus items being worked on; pop() waits while a running item may still add
 // more, and returns nothing once all work is done.
+// Windows of one tier run at most `cap(tier)` at once (the tier's rate x latency, see
+// RateBudget::concurrency), so a tier never holds workers that would only wait in its budget; and
+// a free slot goes to the stream with the fewest items running, so one stream's single window
+// does not wait behind another stream's whole fan-out on the same tier.
 class WorkQueue {
  public:
+  explicit WorkQueue(std::function<int(budget::TierId)> cap) : cap_(std::move(cap)) {}
   void push(Item item) {
     std::lock_guard<std::mutex> lock(mu_);
     items_.push_back(item);
@@ -45,23 +53,54 @@ class WorkQueue {
   }
   std::optional<Item> pop() {
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [&] { return !items_.empty() || open_ == 0; });
-    if (items_.empty()) return std::nullopt;
-    Item item = items_.front();
-    items_.pop_front();
-    return item;
+    for (;;) {
+      cv_.wait(lock, [&] { return !items_.empty() || open_ == 0; });
+      if (items_.empty()) return std::nullopt;
+      auto best = items_.end();
+      std::size_t best_running = 0;
+      int caps[kTiers] = {};  // looked up once per tier per pop
+      for (auto it = items_.begin(); it != items_.end(); ++it) {
+        const auto t = static_cast<std::size_t>(it->tier);
+        if (it->window != Item::kPlan) {
+          if (caps[t] == 0) caps[t] = std::max(1, cap_(it->tier));
+          if (tier_running_[t] >= caps[t]) continue;
+        }
+        const std::size_t running = run_running_[it->run];
+        if (best == items_.end() || running < best_running) {
+          best = it;
+          best_running = running;
+          if (running == 0) break;
+        }
+      }
+      if (best != items_.end()) {
+        Item item = *best;
+        items_.erase(best);
+        if (item.window != Item::kPlan) ++tier_running_[static_cast<std::size_t>(item.tier)];
+        ++run_running_[item.run];
+        return item;
+      }
+      // Every waiting item's tier is full: wait for one to finish (or for the caps to grow).
+      cv_.wait_for(lock, std::chrono::milliseconds(50));
+    }
   }
   // The item taken by pop() is finished (after it pushed what it made).
-  void done() {
+  void done(const Item& item) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (--open_ == 0) cv_.notify_all();
+    if (item.window != Item::kPlan) --tier_running_[static_cast<std::size_t>(item.tier)];
+    if (--run_running_[item.run] == 0) run_running_.erase(item.run);
+    --open_;
+    cv_.notify_all();
   }
 
  private:
+  static constexpr std::size_t kTiers = 7;  // budget::TierId values
+  std::function<int(budget::TierId)> cap_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Item> items_;
   std::size_t open_ = 0;
+  int tier_running_[kTiers] = {};
+  std::map<const StreamRun*, std::size_t> run_running_;
 };
 
 void finish_stream(ReadContext& ctx, StreamRun& run) {
@@ -89,7 +128,8 @@ std::optional<Failure> work(ReadContext& ctx, klaviyo::Api& api, WorkQueue& queu
     for (std::size_t p = 0; p < run.windows.size(); ++p)
       for (std::size_t w = 0; w < run.windows[p].size(); ++w) {
         ++run.remaining;
-        queue.push({&run, p, w});
+        const budget::TierId tier = build_call(*run.spec, ctx.cfg, run.partitions[p], {}).info.tier;
+        queue.push({&run, p, w, tier});
       }
     return std::nullopt;
   } catch (const SourceError& e) {
@@ -118,7 +158,8 @@ std::vector<StreamResult> Engine::read(const std::vector<ConfiguredStream>& stre
   // Make runs: one per configured stream, with its saved state (full refresh ignores it: it re-reads
   // everything, and still emits a fresh state).
   std::vector<std::unique_ptr<StreamRun>> runs;
-  WorkQueue queue;
+  const int max_in_flight = std::max(1, cfg_.num_workers);
+  WorkQueue queue([&](budget::TierId t) { return std::min(max_in_flight, ctx.budgets.get(t).concurrency()); });
   for (const auto& cs : streams) {
     auto saved = saved_state.find(std::string(cs.spec->name));
     const bool use_saved = cs.mode == protocol::SyncMode::Incremental && saved != saved_state.end();
@@ -169,21 +210,27 @@ std::vector<StreamResult> Engine::read(const std::vector<ConfiguredStream>& stre
         skip = run.failure.has_value();
       }
       std::optional<Failure> failed;
+      const http::ClientStats before = client.stats();
       if (!skip) failed = work(ctx, api, queue, *item);
+      run.requests.fetch_add(client.stats().requests - before.requests, std::memory_order_relaxed);
+      run.throttled.fetch_add(client.stats().throttled - before.throttled, std::memory_order_relaxed);
       {
         std::lock_guard<std::mutex> lock(run.mu);
         if (failed && !run.failure) run.failure = failed;
         if (--run.remaining == 0) finish_stream(ctx, run);
       }
-      queue.done();
+      queue.done(*item);
     }
   };
   const std::size_t n = static_cast<std::size_t>(std::max(1, cfg_.num_workers));
+  std::optional<Progress> progress;
+  progress.emplace(ctx, runs);
   std::vector<std::thread> threads;
   for (std::size_t i = 1; i < n; ++i) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
   for (auto& t : report_threads) t.join();
+  progress.reset();
 
   // Summarise.
   for (const auto& s : all_streams()) listings_[std::string(s.name)] = ctx.parents.listings(s.name);
@@ -193,6 +240,9 @@ std::vector<StreamResult> Engine::read(const std::vector<ConfiguredStream>& stre
     r.name = std::string(run->spec->name);
     r.records = out_.records_emitted(run->spec->name);
     r.pages = run->pages.load();
+    r.requests = run->requests.load();
+    r.throttled = run->throttled.load();
+    r.tier_limit_per_minute = tier_limit_per_minute(ctx, *run);
     r.seconds = std::chrono::duration<double>(run->ended - run->began).count();
     r.failure = run->failure;
     results.push_back(std::move(r));

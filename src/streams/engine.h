@@ -31,7 +31,10 @@ struct StreamResult {
   std::string name;
   std::uint64_t records = 0;
   std::uint64_t pages = 0;
+  std::uint64_t requests = 0;   // HTTP attempts, retries and hook calls included
+  std::uint64_t throttled = 0;  // 429s among them
   double seconds = 0;
+  double tier_limit_per_minute = 0;  // the steady limit of the rate tier its requests use
   std::optional<Failure> failure;
 };
 

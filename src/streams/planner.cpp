@@ -151,8 +151,11 @@ void plan_windows(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size
       return;
     }
   }
-  run.windows[p] = split(*lower, now, std::chrono::hours(24 * spec.window_days),
-                         kWindowsPerWorker * static_cast<std::size_t>(ctx.cfg.num_workers));
+  // Parent partitions (the lists of list_memberships) share the stream's windows: one big list gets
+  // them all, many small lists one or two each, so small lists do not cost dozens of empty requests.
+  std::size_t max_windows = kWindowsPerWorker * static_cast<std::size_t>(ctx.cfg.num_workers);
+  if (spec.partitions == Partitioning::Parent) max_windows = std::max<std::size_t>(1, max_windows / run.partitions.size());
+  run.windows[p] = split(*lower, now, std::chrono::hours(24 * spec.window_days), max_windows);
 }
 
 }  // namespace

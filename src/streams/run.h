@@ -54,6 +54,8 @@ struct StreamRun {
   bool started = false;
   std::optional<Failure> failure;
   std::atomic<std::uint64_t> pages{0};
+  std::atomic<std::uint64_t> requests{0};   // HTTP attempts its items sent (retries and hook calls too)
+  std::atomic<std::uint64_t> throttled{0};  // 429s among them
   std::chrono::steady_clock::time_point began{}, ended{};
 
   nlohmann::json last_checkpoint;  // the stream_state of the last STATE emitted mid-stream

@@ -43,6 +43,11 @@ void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_
   const bool refresh = !spec.detail_key.empty() && ctx.cfg.refresh_profile_counts;
   const bool client_filter = spec.lower == Lower::None && window.start.has_value() && !refresh;
   const SysTime client_min = window.start.value_or(SysTime{});
+  // A strict-greater-than row asks for greater-than(start - 1 s): past the first window, whose start
+  // is the lower bound (ties of the saved cursor are re-read on purpose), the records of the second
+  // before a split boundary belong to the previous window, which read them with less-than(start).
+  // Boundaries are whole seconds, so records at or after the start are this window's.
+  const bool split_start = spec.lower == Lower::Gt && wi > 0 && window.start.has_value();
   const bool as_object = transforms_records(spec);
   std::optional<SysTime> max_seen;
   std::string leading;
@@ -65,6 +70,7 @@ void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_
           }
         }
         if (client_filter && t && *t <= client_min) continue;
+        if (split_start && t && *t < *window.start) continue;  // the previous window's (see above)
         if (t && (!max_seen || *max_seen < *t)) max_seen = t;  // read, even if a hook drops it
         if (as_object) {
           json obj = json::parse(klaviyo::to_json_text(rec));

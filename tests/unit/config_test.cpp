@@ -23,7 +23,7 @@ TEST_CASE("config: defaults and full parse", "[config]") {
   auto c = sk::config::parse({{"api_key", "pk_abc123"}});
   CHECK(c.api_key == "pk_abc123");
   CHECK_FALSE(c.start_date.has_value());
-  CHECK(c.num_workers == 10);
+  CHECK(c.num_workers == 32);
   CHECK(c.lookback_window_days == 0);
   CHECK_FALSE(c.disable_fetching_predictive_analytics);
 

@@ -153,7 +153,7 @@ TEST_CASE("hostile config: null fields are their defaults", "[hostile][config]")
                                              {"event_metric_ids", nullptr},
                                              {"reporting_lookback_window", nullptr}}));
   CHECK_FALSE(c.start_date.has_value());
-  CHECK(c.num_workers == 10);
+  CHECK(c.num_workers == 32);
   CHECK(c.lookback_window_days == 0);
   CHECK_FALSE(c.disable_fetching_predictive_analytics);
   CHECK(c.metric_ids.empty());
