@@ -4,6 +4,7 @@
 
 #include "cli/commands.h"
 #include "http/transport.h"
+#include "util/stop.h"
 
 int main(int argc, char** argv) {
   sk::protocol::FileSink sink(stdout);
@@ -44,5 +45,6 @@ int main(int argc, char** argv) {
   if (*discover) return sk::cli::run_discover(config, out);
   std::optional<std::string> state_path;
   if (*state_opt) state_path = state;
+  sk::install_stop_handlers();  // SIGTERM / SIGINT: a clean stop (util/stop.h)
   return sk::cli::run_read(config, catalog, state_path, out, sk::system_clock(), transports);
 }

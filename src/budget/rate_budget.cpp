@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "util/error.h"
+#include "util/stop.h"
 
 namespace sk::budget {
 
@@ -76,6 +77,7 @@ std::chrono::milliseconds RateBudget::acquire() {
   std::unique_lock<std::mutex> lock(mu_);
   const SteadyTime start = clock_.steady_now();
   for (;;) {
+    throw_if_stopped();  // a wait is cut short by a stop request (util/stop.h)
     const SteadyTime now = clock_.steady_now();
     prune(second_window_, second_, now);
     prune(minute_window_, minute_, now);

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "util/error.h"
+#include "util/stop.h"
 
 namespace sk::http {
 
@@ -80,11 +81,13 @@ Response Client::send(const Request& req, budget::RateBudget* budget) {
   policy.max_attempts = max_attempts;
 
   for (int attempt = 1;; ++attempt) {
+    throw_if_stopped();
     if (budget != nullptr) budget->acquire();
     ++stats_.requests;
     if (attempt > 1) ++stats_.retries;
 
     Result result = transport_->perform(req);
+    throw_if_stopped();  // an aborted transfer is not an error to retry
 
     if (result.error == TransportError::None) {
       if (result.response.status == 429) {
@@ -130,7 +133,14 @@ Response Client::send(const Request& req, budget::RateBudget* budget) {
         if (result.error == TransportError::None) {
           internal += " (HTTP " + std::to_string(result.response.status) + ")";
         }
-        throw transient_error(std::move(message), std::move(internal));
+        Failure failure{FailureType::Transient, std::move(message), std::move(internal), 0, -1};
+        if (result.error == TransportError::None) failure.http_status = result.response.status;
+        // The wait the server asked for (Retry-After in either form, else RateLimit-Reset), whole
+        // seconds rounded up; -1 when it said none.
+        if (quota && d.server_wait.count() >= 0) {
+          failure.retry_after_seconds = (d.server_wait.count() + 999) / 1000;
+        }
+        throw SourceError(std::move(failure));
       }
     }
   }

@@ -2,6 +2,8 @@
 // connection stays alive. See transport.h.
 #include <curl/curl.h>
 
+#include "util/stop.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -85,6 +87,9 @@ size_t on_header(char* data, size_t size, size_t nmemb, void* user) {
   return size * nmemb;
 }
 
+// Non-zero aborts the transfer: when a stop was requested (util/stop.h).
+int on_progress(void*, curl_off_t, curl_off_t, curl_off_t, curl_off_t) { return stop_requested() ? 1 : 0; }
+
 class CurlTransport final : public Transport {
  public:
   explicit CurlTransport(const TransportOptions& opts) : curl_(curl_easy_init()) {
@@ -110,6 +115,10 @@ class CurlTransport final : public Transport {
     if (!opts.user_agent.empty()) curl_easy_setopt(curl_, CURLOPT_USERAGENT, opts.user_agent.c_str());
     curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &on_body);
     curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &on_header);
+    // A stop request (SIGTERM) aborts a transfer in flight: curl calls this about once a second
+    // while waiting, and on every chunk received.
+    curl_easy_setopt(curl_, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl_, CURLOPT_XFERINFOFUNCTION, &on_progress);
   }
 
   ~CurlTransport() override { curl_easy_cleanup(curl_); }

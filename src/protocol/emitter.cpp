@@ -1,14 +1,23 @@
 // Buffered, scrubbed, counted writer of AirbyteMessages (see emitter.h).
 #include "protocol/emitter.h"
 
+#include <cerrno>
+#include <cstdlib>
+
 namespace sk::protocol {
 
 namespace {
 constexpr std::size_t kFlushBytes = 1 << 20;  // write stdout in ~1 MiB chunks
 }
 
-void FileSink::write(std::string_view bytes) { std::fwrite(bytes.data(), 1, bytes.size(), f_); }
-void FileSink::flush() { std::fflush(f_); }
+// Whoever reads stdout has gone (EPIPE, when SIGPIPE is ignored): nobody is left to tell, so the
+// process ends at once and quietly. (With SIGPIPE at its default, the signal ends it the same way.)
+void FileSink::write(std::string_view bytes) {
+  if (std::fwrite(bytes.data(), 1, bytes.size(), f_) != bytes.size() && errno == EPIPE) std::_Exit(141);
+}
+void FileSink::flush() {
+  if (std::fflush(f_) != 0 && errno == EPIPE) std::_Exit(141);
+}
 
 Emitter::Emitter(Sink& sink, Clock& clock) : sink_(sink), clock_(clock) { buffer_.reserve(kFlushBytes + 4096); }
 

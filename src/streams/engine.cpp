@@ -19,6 +19,7 @@
 #include "streams/run.h"
 #include "streams/window_reader.h"
 #include "util/datetime.h"
+#include "util/stop.h"
 
 namespace sk::streams {
 
@@ -104,6 +105,7 @@ class WorkQueue {
 };
 
 void finish_stream(ReadContext& ctx, StreamRun& run) {
+  run.finished = true;
   run.ended = ctx.clock.steady_now();
   // A stream that failed before its plan was made hands back the state it was given, unchanged.
   ctx.out.state(run.spec->name, run.planned ? run.state.to_json() : run.saved);
@@ -114,6 +116,17 @@ void finish_stream(ReadContext& ctx, StreamRun& run) {
     ctx.out.stream_status(run.spec->name, StreamStatus::Complete);
   }
 }
+
+}  // namespace
+
+Failure cancelled(const StreamRun& run) {
+  return Failure{FailureType::Transient,
+                 "The sync was cancelled (SIGTERM or SIGINT) before " + std::string(run.spec->name) +
+                     " finished. Its state covers every record emitted; the next sync resumes from it.",
+                 "stop requested", 0, -1};
+}
+
+namespace {
 
 // Runs one item; returns its failure, if any. Plan items queue the windows they make.
 std::optional<Failure> work(ReadContext& ctx, klaviyo::Api& api, WorkQueue& queue, const Item& item) {
@@ -134,6 +147,8 @@ std::optional<Failure> work(ReadContext& ctx, klaviyo::Api& api, WorkQueue& queu
     return std::nullopt;
   } catch (const SourceError& e) {
     return e.failure();
+  } catch (const Cancelled&) {
+    return cancelled(run);
   } catch (const std::exception& e) {
     return Failure{FailureType::System, "Unexpected error while reading " + std::string(run.spec->name) + ".",
                    e.what(), 0, -1};
@@ -231,6 +246,19 @@ std::vector<StreamResult> Engine::read(const std::vector<ConfiguredStream>& stre
   for (auto& t : threads) t.join();
   for (auto& t : report_threads) t.join();
   progress.reset();
+
+  // Stopped (SIGTERM): streams with work never started end here, with the state of what was
+  // emitted and INCOMPLETE.
+  for (auto& run : runs) {
+    std::lock_guard<std::mutex> lock(run->mu);
+    if (run->finished) continue;
+    if (!run->started) {
+      run->began = clock_.steady_now();
+      out_.stream_status(run->spec->name, StreamStatus::Started);
+    }
+    if (!run->failure) run->failure = cancelled(*run);
+    finish_stream(ctx, *run);
+  }
 
   // Summarise.
   for (const auto& s : all_streams()) listings_[std::string(s.name)] = ctx.parents.listings(s.name);

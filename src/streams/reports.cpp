@@ -12,6 +12,7 @@
 
 #include "klaviyo/pager.h"
 #include "util/datetime.h"
+#include "util/stop.h"
 
 namespace sk::streams {
 
@@ -287,6 +288,7 @@ void read_report_stream(ReadContext& ctx, klaviyo::Api& api, StreamRun& run) {
         any = false;
         for (auto& mp : plan) {
           if (mp.skipped || mp.done >= mp.windows.size()) continue;
+          throw_if_stopped();
           any = true;
           const DayWindow& w = mp.windows[mp.done];
           const Partition& part = run.partitions[mp.partition];
@@ -324,6 +326,9 @@ void read_report_stream(ReadContext& ctx, klaviyo::Api& api, StreamRun& run) {
   } catch (const SourceError& e) {
     std::lock_guard<std::mutex> lock(run.mu);
     if (!run.failure) run.failure = e.failure();
+  } catch (const Cancelled&) {
+    std::lock_guard<std::mutex> lock(run.mu);
+    if (!run.failure) run.failure = cancelled(run);
   } catch (const std::exception& e) {
     std::lock_guard<std::mutex> lock(run.mu);
     if (!run.failure) run.failure = Failure{FailureType::System, "Unexpected error while reading " + name + ".",

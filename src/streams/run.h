@@ -50,6 +50,7 @@ struct StreamRun {
   std::vector<std::vector<Window>> windows;  // per partition, in cursor order
   state::StreamState state;
   bool planned = false;       // partitions, state and windows are set
+  bool finished = false;      // its final STATE and status were emitted
   std::size_t remaining = 0;  // work items (its plan, then its windows) not finished yet
   bool started = false;
   std::optional<Failure> failure;
@@ -79,5 +80,8 @@ struct ReadContext {
   std::once_flag timezone_once;
   std::string timezone;  // the account's IANA timezone, read once by the report streams
 };
+
+// The failure of a stream cut short by a stop request (util/stop.h).
+Failure cancelled(const StreamRun& run);
 
 }  // namespace sk::streams

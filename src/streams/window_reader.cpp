@@ -6,6 +6,7 @@
 #include "klaviyo/pager.h"
 #include "streams/hooks.h"
 #include "util/datetime.h"
+#include "util/stop.h"
 
 namespace sk::streams {
 
@@ -54,6 +55,7 @@ void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_
 
   try {
     while (const klaviyo::Page* page = pager.next()) {
+      throw_if_stopped();  // this page is not emitted: the state stays at the previous checkpoint
       run.pages.fetch_add(1, std::memory_order_relaxed);
       json included_doc = json::object();  // the page's included[], only for the hook that merges it
       if (as_object && page->included && spec.has_hook(Hook::MergeIncluded))

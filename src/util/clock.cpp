@@ -1,11 +1,21 @@
 #include "util/clock.h"
 
+#include <algorithm>
 #include <thread>
+
+#include "util/stop.h"
 
 namespace sk {
 
+// Sleeps in slices so a stop request (util/stop.h) cuts a long wait short; the caller checks it.
 void SystemClock::sleep_for(Millis d) {
-  if (d.count() > 0) std::this_thread::sleep_for(d);
+  constexpr Millis kSlice{50};
+  const auto until = std::chrono::steady_clock::now() + d;
+  while (!stop_requested()) {
+    const auto left = std::chrono::duration_cast<Millis>(until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return;
+    std::this_thread::sleep_for(std::min(left, kSlice));
+  }
 }
 
 SysTime FakeClock::now() {
