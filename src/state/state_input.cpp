@@ -35,7 +35,11 @@ std::map<std::string, json> parse_state_input(const json& doc) {
   if (!doc.is_array()) throw config_error("The state file must hold a JSON array of state messages.");
   for (const auto& msg : doc) {
     if (!msg.is_object()) throw config_error("The state file holds an entry that is not a state message object.");
-    std::string type = msg.value("type", std::string());
+    std::string type;
+    if (auto t = msg.find("type"); t != msg.end() && !t->is_null()) {
+      if (!t->is_string()) throw config_error("The state file holds a message whose type is not a string.");
+      type = t->get<std::string>();
+    }
     if (msg.contains("stream") && (type.empty() || type == "STREAM")) {
       add_stream_state(msg["stream"], out);
     } else if (msg.contains("global") && (type.empty() || type == "GLOBAL")) {

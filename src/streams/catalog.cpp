@@ -25,7 +25,11 @@ std::vector<ConfiguredStream> parse_configured_catalog(const json& doc) {
       throw config_error("The catalog names a stream this source does not have: '" + name +
                          "'. Run discover again and select streams from its catalog.");
     if (!seen.insert(name).second) throw config_error("The catalog lists stream '" + name + "' twice.");
-    std::string mode_text = cs.value("sync_mode", std::string("full_refresh"));
+    std::string mode_text = "full_refresh";
+    if (auto m = cs.find("sync_mode"); m != cs.end() && !m->is_null()) {
+      if (!m->is_string()) throw config_error("Stream '" + name + "' has a sync_mode that is not a string.");
+      mode_text = m->get<std::string>();
+    }
     auto mode = protocol::parse_sync_mode(mode_text);
     if (!mode)
       throw config_error("Stream '" + name + "' has sync_mode '" + mode_text +

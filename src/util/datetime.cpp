@@ -22,6 +22,14 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   return true;
 }
 
+// SysTime counts nanoseconds in 64 bits (1677-09-21 .. 2262-04-11); the parse works in
+// microseconds, which hold any 4-digit year. Times outside whole years of SysTime's range are no
+// date Klaviyo or Airbyte writes, and converting them would overflow.
+std::optional<SysTime> in_range(sys_time<microseconds> t) {
+  if (t < sys_days{year{1678} / 1 / 1} || t >= sys_days{year{2262} / 1 / 1}) return std::nullopt;
+  return SysTime{t};
+}
+
 }  // namespace
 
 std::optional<SysTime> parse_datetime(std::string_view s) {
@@ -33,7 +41,7 @@ std::optional<SysTime> parse_datetime(std::string_view s) {
   year_month_day ymd{year{Y}, month{static_cast<unsigned>(M)}, day{static_cast<unsigned>(D)}};
   if (!ymd.ok()) return std::nullopt;
   sys_time<microseconds> t = sys_days{ymd};
-  if (s.size() == 10) return SysTime{t};
+  if (s.size() == 10) return in_range(t);
   if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return std::nullopt;
   int h, m, sec = 0;
   if (!digits(s, 11, 2, h) || s.size() < 16 || s[13] != ':' || !digits(s, 14, 2, m)) return std::nullopt;
@@ -56,8 +64,8 @@ std::optional<SysTime> parse_datetime(std::string_view s) {
     for (int i = n; i < 6; ++i) micros *= 10;
   }
   t += hours{h} + minutes{m} + seconds{sec} + microseconds{micros};
-  if (pos == s.size()) return SysTime{t};  // no offset: UTC
-  if (s[pos] == 'Z' || s[pos] == 'z') return pos + 1 == s.size() ? std::optional<SysTime>(SysTime{t}) : std::nullopt;
+  if (pos == s.size()) return in_range(t);  // no offset: UTC
+  if (s[pos] == 'Z' || s[pos] == 'z') return pos + 1 == s.size() ? in_range(t) : std::nullopt;
   if (s[pos] != '+' && s[pos] != '-') return std::nullopt;
   int sign = s[pos] == '-' ? -1 : 1;
   int oh, om = 0;
@@ -70,7 +78,7 @@ std::optional<SysTime> parse_datetime(std::string_view s) {
   }
   if (rest != s.size() || oh > 23 || om > 59) return std::nullopt;
   t -= sign * (hours{oh} + minutes{om});
-  return SysTime{t};
+  return in_range(t);
 }
 
 namespace {
