@@ -6,7 +6,7 @@ FROM debian:bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake g++ make pkg-config libcurl4-openssl-dev nlohmann-json3-dev libcli11-dev catch2 libsimdjson-dev \
-      libcpp-httplib-dev zlib1g-dev ca-certificates \
+      libcpp-httplib-dev libcctz-dev zlib1g-dev ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # Only what the connector build needs (see .dockerignore); sim/ is configured by the top-level
@@ -24,7 +24,7 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
 
 FROM debian:bookworm-slim
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4 libsimdjson14 ca-certificates \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4 libsimdjson14 libcctz2 tzdata ca-certificates \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/apt/archives/* /var/log/apt /var/log/dpkg.log \
            /var/cache/debconf/*-old /usr/share/doc/* /usr/share/man/* \
