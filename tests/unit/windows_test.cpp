@@ -163,6 +163,7 @@ TEST_CASE("progress: percent done counts finished windows and the read part of r
   streams::StreamRun run(&spec, protocol::SyncMode::Incremental, json::object());
   CHECK(streams::percent_done(run) == 0);
   run.planned = true;
+  run.remaining = 4;  // its windows, not finished
   run.windows.resize(1);
   run.windows[0] = streams::split(t("2024-01-01"), t("2024-01-05"), std::chrono::hours(24), 10);
   REQUIRE(run.windows[0].size() == 4);
