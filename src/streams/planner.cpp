@@ -144,6 +144,14 @@ void plan_windows(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size
     run.windows[p].push_back(Window{lower, now});
     return;
   }
+  // Parent partitions (the lists of list_memberships) share the stream's windows: one big list gets
+  // them all, many small lists one or two each, so small lists do not cost dozens of empty requests.
+  std::size_t max_windows = kWindowsPerWorker * static_cast<std::size_t>(ctx.cfg.num_workers);
+  if (spec.partitions == Partitioning::Parent) max_windows = std::max<std::size_t>(1, max_windows / run.partitions.size());
+  if (max_windows == 1) {  // one window: no need to find where the partition's records begin
+    run.windows[p].push_back(Window{lower, now});
+    return;
+  }
   if (!lower) {
     lower = oldest(ctx, api, run, part);
     if (!lower || *lower >= now) {  // nothing before the sync start: the partition is read up to it
@@ -151,10 +159,6 @@ void plan_windows(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size
       return;
     }
   }
-  // Parent partitions (the lists of list_memberships) share the stream's windows: one big list gets
-  // them all, many small lists one or two each, so small lists do not cost dozens of empty requests.
-  std::size_t max_windows = kWindowsPerWorker * static_cast<std::size_t>(ctx.cfg.num_workers);
-  if (spec.partitions == Partitioning::Parent) max_windows = std::max<std::size_t>(1, max_windows / run.partitions.size());
   run.windows[p] = split(*lower, now, std::chrono::hours(24 * spec.window_days), max_windows);
 }
 
