@@ -199,6 +199,8 @@ std::vector<StreamResult> Engine::read(const std::vector<ConfiguredStream>& stre
       out_.stream_status(run.spec->name, StreamStatus::Running);
     }
     read_report_stream(ctx, api, run);
+    run.requests.fetch_add(client.stats().requests, std::memory_order_relaxed);
+    run.throttled.fetch_add(client.stats().throttled, std::memory_order_relaxed);
     std::lock_guard<std::mutex> lock(run.mu);
     finish_stream(ctx, run);
   };
