@@ -1613,7 +1613,7 @@ def main(argv: list[str] | None = None) -> int:
         env = {"KLAVIYO_BASE_URL": base_url} if base_url else {}
         if base_url and not (args.no_sim or args.base_url) and "--no-rate-limits" in SIM_ARGS:
             # our own simulator enforces no limits: shrink the connector's pacing windows too
-            env["SK_RATE_WINDOW_SCALE"] = "0.01"
+            env["SK_RATE_WINDOW_SCALE"] = "0.001"
         conn = Connector(command, env)
         runtime_config = {"api_key": args.api_key or full_key}
         try:

@@ -33,10 +33,10 @@ class Simulator:
         self._tmp = None
 
     def connector_scale(self):
-        """The SK_RATE_WINDOW_SCALE that matches this simulator: its --time-scale, or 0.01 when it
+        """The SK_RATE_WINDOW_SCALE that matches this simulator: its --time-scale, or 0.001 when it
         enforces no limits (the connector's own pacing need not take real minutes then)."""
         if "--no-rate-limits" in self.args:
-            return "0.01"
+            return "0.001"
         if "--time-scale" in self.args:
             return self.args[self.args.index("--time-scale") + 1]
         return None
