@@ -89,16 +89,20 @@ std::chrono::milliseconds RateBudget::acquire() {
     if (tier_.per_day > 0) {
       const SteadyTime day_ready = earliest_fit(day_window_, day_, tier_.per_day, now);
       if (day_ready - now > max_daily_wait_) {
-        throw transient_error(
-            "The daily quota of " + std::to_string(tier_.per_day) +
-                " requests for Klaviyo's " + std::string(tier_.name) +
-                " endpoints is used up; it frees up again in about " +
-                format_duration(ceil_ms(day_ready - now)) +
-                ". Sync again later, or sync fewer report partitions (metrics or time windows).",
-            "rate budget tier " + std::string(tier_.name) + ": daily window holds " +
-                std::to_string(day_window_.size()) + " grants, next slot in " +
-                std::to_string(ceil_ms(day_ready - now).count()) + " ms (cap " +
-                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(max_daily_wait_).count()) + " s)");
+        const auto next_slot = ceil_ms(day_ready - now);
+        Failure f = transient_error(
+                        "The daily quota of " + std::to_string(tier_.per_day) + " requests for Klaviyo's " +
+                            std::string(tier_.name) + " endpoints is used up; it frees up again in about " +
+                            format_duration(next_slot) +
+                            ". Sync again later, or sync fewer report partitions (metrics or time windows).",
+                        "rate budget tier " + std::string(tier_.name) + ": daily window holds " +
+                            std::to_string(day_window_.size()) + " grants, next slot in " +
+                            std::to_string(next_slot.count()) + " ms (cap " +
+                            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(max_daily_wait_).count()) +
+                            " s)")
+                        .failure();
+        f.daily_quota_spent = true;  // how callers recognise it (streams/reports.cpp), not the wording
+        throw SourceError(std::move(f));
       }
       ready = std::max(ready, day_ready);
     }

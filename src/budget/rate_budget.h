@@ -42,7 +42,8 @@ class RateBudget {
   RateBudget(const Tier& tier, Clock& clock, double window_scale = 1.0);
 
   // Blocks until a request may be sent now, then records it. Returns how long it waited.
-  // Throws SourceError(Transient) instead of waiting past the daily limit's reset.
+  // Throws SourceError(Transient) instead of waiting past the daily limit's reset; its failure has
+  // daily_quota_spent set, which is how callers tell this case from any other failure.
   std::chrono::milliseconds acquire();
 
   // Feed the headers of a non-429 response: limit/remaining describe the steady (minute) window,

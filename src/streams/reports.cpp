@@ -137,7 +137,7 @@ void emit_results(ReadContext& ctx, const StreamSpec& spec, const std::string& m
 std::optional<Failure> quota_failure(const StreamSpec& spec, const Failure& f, std::size_t sent, std::size_t needed,
                                      SysTime now) {
   const bool server_quota = f.http_status == 429 && f.retry_after_seconds > 0;
-  const bool own_budget = f.http_status == 0 && f.message.find("daily quota") != std::string::npos;
+  const bool own_budget = f.daily_quota_spent;  // the connector's own budget refused (budget/rate_budget.h)
   if (!server_quota && !own_budget) return std::nullopt;
   std::string when;
   if (server_quota) {

@@ -20,6 +20,10 @@ struct Failure {
   std::string internal_message;  // for engineers: status codes, paths, library errors
   long http_status = 0;          // the last HTTP status behind the failure, 0 when none (network, parsing)
   long long retry_after_seconds = -1;  // a 429's Retry-After the connector would not wait out, else -1
+  // Set by the connector's own rate budget (budget/rate_budget.h) when it refuses a request because
+  // the tier's daily quota is spent, before anything is sent: callers recognise that case by this
+  // flag, never by the message's wording.
+  bool daily_quota_spent = false;
 };
 
 class SourceError : public std::runtime_error {

@@ -118,6 +118,8 @@ TEST_CASE("Reporting tier: the daily quota throws once exhausted instead of wait
     FAIL("expected the daily quota to be exhausted");
   } catch (const sk::SourceError& e) {
     CHECK(e.failure().type == sk::FailureType::Transient);
+    CHECK(e.failure().daily_quota_spent);  // the mark callers test (streams/reports.cpp), not the text
+    CHECK(e.failure().http_status == 0);   // nothing was sent
     CHECK(e.failure().message.find("daily quota") != std::string::npos);
     CHECK(e.failure().message.find("225") != std::string::npos);
   }

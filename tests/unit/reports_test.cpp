@@ -346,3 +346,33 @@ TEST_CASE("reports: a spent daily quota stops the stream cleanly; the next run c
   CHECK(keys(a) == all);
   CHECK(a.size() == all.size());  // nothing read twice
 }
+
+TEST_CASE("reports: the connector's own daily budget stops the stream cleanly, recognised by its mark", "[reports]") {
+  // 1-day campaign windows from January to May: 152 windows a metric, 304 requests. The server has
+  // no quota of its own; the budget refuses the 226th request, before it is sent.
+  FakeClock clock(kNow);
+  ReportServer rs(clock);
+  auto cfg = report_config();
+  cfg.campaign_values_window_days = 1;
+  auto run = read(rs, cfg, "campaign_values_reports");
+  CHECK(rs.sent == 225);
+  CHECK(rs.pace_violations == 0);
+  CHECK(run.last_status("campaign_values_reports") == "INCOMPLETE");
+  json error;
+  for (const auto& m : run.of_type("TRACE"))
+    if (m["trace"]["type"] == "ERROR") error = m["trace"]["error"];
+  REQUIRE(error.is_object());
+  CHECK(error["failure_type"] == "transient_error");
+  // The stream's quota message (streams/reports.cpp quota_failure), not the budget's raw one.
+  const std::string msg = error["message"];
+  CHECK(msg.find("campaign_values_reports: Klaviyo's daily quota for POST /api/campaign-values-reports") == 0);
+  CHECK(msg.find("used up after 225 of the 304 report requests") != std::string::npos);
+  CHECK(msg.find("resets within a day") != std::string::npos);
+  // Round-robin: each metric finished 112 or 113 one-day windows, all saved.
+  std::map<std::string, std::string> cursor;
+  const json st = run.last_state("campaign_values_reports");
+  for (const auto& s : st["states"])
+    cursor[s["partition"]["metric_id"]] = s["cursor"]["date"];
+  CHECK(cursor["M1"] == "2024-04-23T00:00:00+00:00");
+  CHECK(cursor["M2"] == "2024-04-22T00:00:00+00:00");
+}
