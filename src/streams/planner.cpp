@@ -31,24 +31,6 @@ std::optional<SysTime> oldest(ReadContext& ctx, klaviyo::Api& api, const StreamR
   return std::nullopt;
 }
 
-// The state's shape for the partitions the stream has this time.
-state::StreamState make_state(const StreamSpec& spec, const std::vector<Partition>& parts, int lookback_days) {
-  const bool single_unkeyed = parts.size() == 1 && parts.front().key.empty();
-  bool partitioned = false, global = false;
-  switch (spec.state) {
-    case StateShape::Flat:
-      break;
-    case StateShape::PerPartition:
-      partitioned = !single_unkeyed;
-      break;
-    case StateShape::Global:
-      partitioned = global = !single_unkeyed;
-      break;
-  }
-  return state::StreamState(std::string(spec.name), std::string(spec.cursor_field), partitioned, global,
-                            spec.lookback ? lookback_days : 0);
-}
-
 // Fills run.windows[p] for partition p. May call Klaviyo (the oldest record of the partition).
 void plan_windows(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_t p);
 
@@ -66,10 +48,7 @@ void plan_stream(ReadContext& ctx, klaviyo::Api& api, StreamRun& run) {
   } else {
     parts = partitions_for(spec, ctx.cfg);
   }
-  state::StreamState state = make_state(spec, parts, ctx.cfg.lookback_window_days);
-  std::vector<nlohmann::json> keys;
-  for (const auto& part : parts) keys.push_back(part.key);
-  state.load(run.mode == protocol::SyncMode::Incremental ? run.saved : json::object(), keys);
+  state::StreamState state = load_state(run, parts, spec.lookback ? ctx.cfg.lookback_window_days : 0);
   {
     std::lock_guard<std::mutex> lock(run.mu);
     run.partitions = std::move(parts);
@@ -80,6 +59,29 @@ void plan_stream(ReadContext& ctx, klaviyo::Api& api, StreamRun& run) {
   }
   // Only this worker touches the windows until the plan is published (the engine queues them after).
   for (std::size_t p = 0; p < run.partitions.size(); ++p) plan_windows(ctx, api, run, p);
+}
+
+state::StreamState load_state(const StreamRun& run, const std::vector<Partition>& parts, int lookback_days) {
+  const StreamSpec& spec = *run.spec;
+  const bool single_unkeyed = parts.size() == 1 && parts.front().key.empty();
+  bool partitioned = false, global = false;
+  switch (spec.state) {
+    case StateShape::Flat:
+      break;
+    case StateShape::PerPartition:
+      partitioned = !single_unkeyed;
+      break;
+    case StateShape::Global:
+      partitioned = global = !single_unkeyed;
+      break;
+  }
+  state::StreamState state(std::string(spec.name), std::string(spec.cursor_field), partitioned, global,
+                           lookback_days);
+  std::vector<json> keys;
+  keys.reserve(parts.size());
+  for (const auto& part : parts) keys.push_back(part.key);
+  state.load(run.mode == protocol::SyncMode::Incremental ? run.saved : json::object(), keys);
+  return state;
 }
 
 std::optional<SysTime> lower_bound(ReadContext& ctx, const StreamRun& run, const Partition& part) {

@@ -20,6 +20,13 @@ namespace sk::streams {
 // an oldest-record probe fails (the stream then fails before any window is read).
 void plan_stream(ReadContext& ctx, klaviyo::Api& api, StreamRun& run);
 
+// The stream's state for the partitions it has this time, in its row's shape (flat, per partition
+// or global; a single unkeyed partition keeps the flat shape), loaded from the saved state when the
+// stream syncs incrementally (full refresh starts empty). lookback_days: the days its state says are
+// re-read (its "lookback_window"; 0 for rows without one). Used by plan_stream and the report
+// streams (reports.cpp).
+state::StreamState load_state(const StreamRun& run, const std::vector<Partition>& parts, int lookback_days);
+
 // The lower bound of a partition: saved cursor minus lookback, never before start_date (rows
 // without a server-side filter, i.e. metrics, ignore start_date as Airbyte's connector does;
 // detail rows such as lists_detailed honour it, as their parent does).

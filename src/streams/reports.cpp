@@ -11,6 +11,7 @@
 #include <cctz/time_zone.h>
 
 #include "klaviyo/pager.h"
+#include "streams/planner.h"
 #include "util/datetime.h"
 #include "util/stop.h"
 
@@ -229,10 +230,7 @@ void read_report_stream(ReadContext& ctx, klaviyo::Api& api, StreamRun& run) {
       parts = partitions_for(spec, ctx.cfg);
     }
     const int lookback = spec.report == Report::FlowSeries ? ctx.cfg.reporting_lookback_window_days : 0;
-    state::StreamState state(name, std::string(spec.cursor_field), true, true, lookback);
-    std::vector<json> keys;
-    for (const auto& p : parts) keys.push_back(p.key);
-    state.load(run.mode == protocol::SyncMode::Incremental ? run.saved : json::object(), keys);
+    state::StreamState state = load_state(run, parts, lookback);  // global shape (the rows' StateShape)
     const std::string& tz = account_timezone(ctx, api);
     const Day today = today_in(tz, ctx.clock.now());
     const Day yesterday = today - std::chrono::days(1);

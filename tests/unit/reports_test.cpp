@@ -9,6 +9,7 @@
 
 #include "fake_api.h"
 #include "streams/engine.h"
+#include "streams/planner.h"
 #include "streams/reports.h"
 #include "util/datetime.h"
 
@@ -375,4 +376,32 @@ TEST_CASE("reports: the connector's own daily budget stops the stream cleanly, r
     cursor[s["partition"]["metric_id"]] = s["cursor"]["date"];
   CHECK(cursor["M1"] == "2024-04-23T00:00:00+00:00");
   CHECK(cursor["M2"] == "2024-04-22T00:00:00+00:00");
+}
+
+TEST_CASE("reports: load_state gives report rows the global per-metric shape, as the planner does other rows", "[reports]") {
+  const json saved = {{"states", {{{"partition", {{"metric_id", "M1"}}}, {"cursor", {{"date", "2024-03-01T00:00:00+00:00"}}}}}}};
+  auto cfg = report_config();
+  const streams::StreamSpec& spec = *streams::find_stream("flow_series_reports");
+  const auto parts = streams::partitions_for(spec, cfg);
+  REQUIRE(parts.size() == 2);
+
+  streams::StreamRun inc(&spec, protocol::SyncMode::Incremental, saved);
+  const auto st = streams::load_state(inc, parts, 3);
+  CHECK(st.get(parts[0].key) == parse_datetime("2024-03-01T00:00:00Z"));
+  CHECK_FALSE(st.get(parts[1].key).has_value());
+  const json out = st.to_json();
+  CHECK(out["states"].size() == 1);
+  CHECK(out["lookback_window"] == 3);
+  CHECK(out["use_global_cursor"] == false);  // the global summary
+
+  streams::StreamRun full(&spec, protocol::SyncMode::FullRefresh, saved);  // full refresh ignores it
+  CHECK_FALSE(streams::load_state(full, parts, 0).get(parts[0].key).has_value());
+
+  // A flat row with its single unkeyed partition keeps the flat shape.
+  const streams::StreamSpec& lists = *streams::find_stream("lists");
+  streams::StreamRun flat(&lists, protocol::SyncMode::Incremental, json{{"updated", "2024-05-01T00:00:00+00:00"}});
+  const auto lp = streams::partitions_for(lists, cfg);
+  const auto ls = streams::load_state(flat, lp, 0);
+  CHECK(ls.get(lp.front().key) == parse_datetime("2024-05-01T00:00:00Z"));
+  CHECK(ls.to_json() == json{{"updated", "2024-05-01T00:00:00+00:00"}});
 }
