@@ -38,12 +38,6 @@ const std::vector<std::string_view> kFlowStatistics = {
     "conversion_uniques", "click_rate", "open_rate", "click_to_open_rate", "delivery_rate", "bounce_rate",
     "recipients", "revenue_per_recipient", "average_order_value"};
 
-cctz::time_zone load_zone(const std::string& name) {
-  cctz::time_zone tz;
-  if (name.empty() || !cctz::load_time_zone(name, &tz)) tz = cctz::utc_time_zone();
-  return tz;
-}
-
 cctz::civil_day civil(Day d) {
   const std::chrono::year_month_day ymd(d);
   return cctz::civil_day(static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
@@ -200,16 +194,20 @@ std::string report_body(const StreamSpec& spec, std::string_view metric_id, cons
   return json{{"data", {{"type", type}, {"attributes", std::move(attrs)}}}}.dump();
 }
 
-Timeframe timeframe_of(const DayWindow& w, const std::string& tz_name) {
-  const cctz::time_zone tz = load_zone(tz_name);
+cctz::time_zone zone_named(const std::string& name) {
+  cctz::time_zone tz;
+  if (name.empty() || !cctz::load_time_zone(name, &tz)) tz = cctz::utc_time_zone();
+  return tz;
+}
+
+Timeframe timeframe_of(const DayWindow& w, const cctz::time_zone& tz) {
   const auto first = cctz::convert(cctz::civil_second(civil(w.first)), tz);
   const cctz::civil_day last = civil(w.last);
   const auto end = cctz::convert(cctz::civil_second(last.year(), last.month(), last.day(), 23, 59, 59), tz);
   return {cctz::format("%Y-%m-%dT%H:%M:%S%Ez", first, tz), cctz::format("%Y-%m-%dT%H:%M:%S%Ez", end, tz)};
 }
 
-Day today_in(const std::string& tz_name, SysTime now) {
-  const cctz::time_zone tz = load_zone(tz_name);
+Day today_in(const cctz::time_zone& tz, SysTime now) {
   const cctz::civil_day d = cctz::civil_day(cctz::convert(std::chrono::time_point_cast<std::chrono::seconds>(now), tz));
   return std::chrono::sys_days(std::chrono::year_month_day(std::chrono::year(static_cast<int>(d.year())),
                                                            std::chrono::month(static_cast<unsigned>(d.month())),
@@ -232,7 +230,8 @@ void read_report_stream(ReadContext& ctx, klaviyo::Api& api, StreamRun& run) {
     const int lookback = spec.report == Report::FlowSeries ? ctx.cfg.reporting_lookback_window_days : 0;
     state::StreamState state = load_state(run, parts, lookback);  // global shape (the rows' StateShape)
     const std::string& tz = account_timezone(ctx, api);
-    const Day today = today_in(tz, ctx.clock.now());
+    const cctz::time_zone zone = zone_named(tz);  // once: every window's timeframe uses it
+    const Day today = today_in(zone, ctx.clock.now());
     const Day yesterday = today - std::chrono::days(1);
     Day start = today - std::chrono::days(kDefaultHistoryDays);
     if (ctx.cfg.start_date) start = day_of(*ctx.cfg.start_date);
@@ -291,7 +290,7 @@ void read_report_stream(ReadContext& ctx, klaviyo::Api& api, StreamRun& run) {
           const DayWindow& w = mp.windows[mp.done];
           const Partition& part = run.partitions[mp.partition];
           Bounds bounds;
-          bounds.timeframe = timeframe_of(w, tz);
+          bounds.timeframe = timeframe_of(w, zone);
           klaviyo::Pager pager(api, build_call(spec, ctx.cfg, part, bounds), shape_of(spec));
           try {
             while (const klaviyo::Page* page = pager.next()) {

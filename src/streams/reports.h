@@ -29,6 +29,8 @@
 #include <string_view>
 #include <vector>
 
+#include <cctz/time_zone.h>
+
 #include "klaviyo/api.h"
 #include "streams/request.h"
 #include "streams/run.h"
@@ -59,11 +61,15 @@ std::string report_body(const StreamSpec& spec, std::string_view metric_id, cons
 // The statistics a report row asks for (Airbyte's lists: 31 for campaigns, 22 for flows).
 const std::vector<std::string_view>& report_statistics(const StreamSpec& spec);
 
-// Local wall-clock times of a window in timezone `tz` (an IANA name; UTC when it cannot be loaded).
-Timeframe timeframe_of(const DayWindow& w, const std::string& tz);
+// The timezone named `name` (an IANA name; UTC when it cannot be loaded). Loaded once per read
+// (read_report_stream) and passed down: cctz looks names up in a locked, process-wide registry.
+cctz::time_zone zone_named(const std::string& name);
+
+// Local wall-clock times of a window in timezone `tz`.
+Timeframe timeframe_of(const DayWindow& w, const cctz::time_zone& tz);
 
 // Today's date in timezone `tz` at instant `now`.
-Day today_in(const std::string& tz, SysTime now);
+Day today_in(const cctz::time_zone& tz, SysTime now);
 
 // Plans and reads a whole report stream (partitions = metrics; windows round-robin), emitting its
 // records and checkpoints. Sets run.failure instead of throwing.

@@ -169,14 +169,14 @@ TEST_CASE("reports: day windows are contiguous, inclusive and end on the last da
 }
 
 TEST_CASE("reports: timeframes are local wall-clock days in the account's timezone, across DST", "[reports]") {
-  auto tf = streams::timeframe_of({day("2024-03-01"), day("2024-04-29")}, "America/New_York");
+  auto tf = streams::timeframe_of({day("2024-03-01"), day("2024-04-29")}, streams::zone_named("America/New_York"));
   CHECK(tf.start == "2024-03-01T00:00:00-05:00");
   CHECK(tf.end == "2024-04-29T23:59:59-04:00");
-  auto utc = streams::timeframe_of({day("2024-03-01"), day("2024-03-01")}, "Not/AZone");
+  auto utc = streams::timeframe_of({day("2024-03-01"), day("2024-03-01")}, streams::zone_named("Not/AZone"));
   CHECK(utc.start == "2024-03-01T00:00:00+00:00");  // an unknown zone falls back to UTC
   // 02:00 UTC on June 1st is still May 31st in New York.
-  CHECK(streams::today_in("America/New_York", *parse_datetime("2024-06-01T02:00:00Z")) == day("2024-05-31"));
-  CHECK(streams::today_in("Asia/Tokyo", *parse_datetime("2024-05-31T20:00:00Z")) == day("2024-06-01"));
+  CHECK(streams::today_in(streams::zone_named("America/New_York"), *parse_datetime("2024-06-01T02:00:00Z")) == day("2024-05-31"));
+  CHECK(streams::today_in(streams::zone_named("Asia/Tokyo"), *parse_datetime("2024-05-31T20:00:00Z")) == day("2024-06-01"));
 }
 
 TEST_CASE("reports: the minimum number of requests, round-robin, paced with no 429, one row per day", "[reports]") {
