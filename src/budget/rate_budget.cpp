@@ -152,6 +152,7 @@ void RateBudget::observe(long long limit, long long remaining, std::chrono::mill
 void RateBudget::throttled(std::chrono::milliseconds retry_after) {
   std::lock_guard<std::mutex> lock(mu_);
   const SteadyTime now = clock_.steady_now();
+  ++throttles_;
   if (retry_after.count() > 0) paused_until_ = std::max(paused_until_, now + retry_after);
 }
 
@@ -186,6 +187,11 @@ double RateBudget::steady_per_minute() const {
 std::uint64_t RateBudget::requests() const {
   std::lock_guard<std::mutex> lock(mu_);
   return granted_;
+}
+
+std::uint64_t RateBudget::throttles() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return throttles_;
 }
 
 std::chrono::milliseconds RateBudget::waited() const {

@@ -67,7 +67,8 @@ class RateBudget {
   double steady_per_minute() const;
 
   const Tier& tier() const { return tier_; }
-  std::uint64_t requests() const;          // requests granted so far
+  std::uint64_t requests() const;          // requests granted so far (every attempt, retries too)
+  std::uint64_t throttles() const;         // throttled() calls so far: 429s that paused the tier
   std::chrono::milliseconds waited() const;  // total time spent waiting in acquire()
 
  private:
@@ -78,6 +79,7 @@ class RateBudget {
   std::deque<std::chrono::steady_clock::time_point> second_window_, minute_window_, day_window_;
   std::chrono::steady_clock::time_point paused_until_{};
   std::uint64_t granted_ = 0;
+  std::uint64_t throttles_ = 0;
   std::chrono::milliseconds waited_{0};
   double latency_s_ = 0;  // moving average of grant -> reply, seconds (0: none seen yet)
 };

@@ -10,8 +10,12 @@ namespace sk::streams {
 
 namespace {
 
-// Its last item is done (or it failed before its plan): its final STATE and status are out.
-bool over(const StreamRun& run) { return run.remaining == 0 && (run.planned || run.failure); }
+// Its last item is done (or it failed before its plan): its final STATE and status are out. Report
+// streams have no items (they run on their own thread): they are over when finished.
+bool over(const StreamRun& run) {
+  if (run.spec->report != Report::None) return run.finished;
+  return run.remaining == 0 && (run.planned || run.failure);
+}
 
 }  // namespace
 
@@ -32,7 +36,8 @@ double percent_done(const StreamRun& run) {
       if (w.done) read += len;
       else if (w.max_seen) read += std::clamp(Sec(*w.max_seen - *w.start).count(), 0.0, len);
     }
-  if (span > 0) return 100.0 * read / span;
+  // Report streams: one window per report request (reports.cpp), so the share of requests done.
+  if (span > 0 && run.spec->report == Report::None) return 100.0 * read / span;
   return windows == 0 ? 100.0 : 100.0 * static_cast<double>(done) / static_cast<double>(windows);
 }
 
@@ -75,7 +80,8 @@ void Progress::loop() {
   }
 }
 
-void Progress::report(StreamRun& run, double elapsed_s) {
+std::string progress_line(ReadContext& ctx, StreamRun& run, double elapsed_s) {
+  const bool report = run.spec->report != Report::None;
   double pct;
   std::size_t windows = 0, done = 0;
   {
@@ -87,17 +93,29 @@ void Progress::report(StreamRun& run, double elapsed_s) {
         if (w.done) ++done;
       }
   }
-  const auto records = ctx_.out.records_emitted(run.spec->name);
+  std::uint64_t requests = run.requests.load(), throttled = run.throttled.load();
+  if (report) {
+    // The engine adds a report stream's requests and 429s to its run only when it ends; meanwhile
+    // its endpoint's budget counts them (each report tier serves one stream alone).
+    const budget::RateBudget& b = ctx.budgets.get(run.spec->tier);
+    requests = std::max(requests, b.requests());
+    throttled = std::max(throttled, b.throttles());
+  }
+  const auto records = ctx.out.records_emitted(run.spec->name);
   char line[320];
   std::snprintf(line, sizeof line,
                 "progress: stream=%.*s records=%llu pages=%llu records_per_s=%.0f requests=%llu 429s=%llu "
-                "done=%.1f%% (windows %zu/%zu done)",
+                "done=%.1f%% (%s %zu/%zu done)",
                 static_cast<int>(run.spec->name.size()), run.spec->name.data(),
                 static_cast<unsigned long long>(records), static_cast<unsigned long long>(run.pages.load()),
                 elapsed_s > 0 ? static_cast<double>(records) / elapsed_s : 0.0,
-                static_cast<unsigned long long>(run.requests.load()),
-                static_cast<unsigned long long>(run.throttled.load()), pct, done, windows);
-  ctx_.out.log(protocol::LogLevel::Info, line);
+                static_cast<unsigned long long>(requests), static_cast<unsigned long long>(throttled), pct,
+                report ? "report requests" : "windows", done, windows);
+  return line;
+}
+
+void Progress::report(StreamRun& run, double elapsed_s) {
+  ctx_.out.log(protocol::LogLevel::Info, progress_line(ctx_, run, elapsed_s));
 }
 
 }  // namespace sk::streams

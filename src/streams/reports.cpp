@@ -263,6 +263,12 @@ void read_report_stream(ReadContext& ctx, klaviyo::Api& api, StreamRun& run) {
       run.partitions = parts;
       run.state = std::move(state);
       run.last_checkpoint = run.state.to_json();
+      // The plan's requests as the run's windows, one per report request, for the progress lines
+      // (progress.h): [first day, the midnight closing the window), marked done as they are read.
+      run.windows.assign(parts.size(), {});
+      for (const auto& mp : plan)
+        for (const DayWindow& w : mp.windows)
+          run.windows[mp.partition].emplace_back(SysTime(w.first), SysTime(w.last + std::chrono::days(1)));
       run.planned = true;
     }
     const budget::Tier& tier = budget::tier(spec.tier);
@@ -305,13 +311,18 @@ void read_report_stream(ReadContext& ctx, klaviyo::Api& api, StreamRun& run) {
             ++sent;
             unsupported[part.parent_id()] = date_label(today);
             std::lock_guard<std::mutex> lock(run.mu);
+            // This request was answered; the metric's later ones are no longer planned.
+            auto& planned = run.windows[mp.partition];
+            planned.erase(planned.begin() + static_cast<std::ptrdiff_t>(mp.done) + 1, planned.end());
+            run.windows[mp.partition][mp.done].done = true;
             run.state.set_extra("unsupported_metrics", unsupported);
             run.checkpoint(ctx.out);
             continue;
           }
+          std::lock_guard<std::mutex> lock(run.mu);
+          run.windows[mp.partition][mp.done].done = true;
           ++mp.done;
           ++sent;
-          std::lock_guard<std::mutex> lock(run.mu);
           run.state.advance(part.key, SysTime(w.last + std::chrono::days(1)));
           run.checkpoint(ctx.out);
         }

@@ -11,7 +11,8 @@
 // Airbyte: the same keys), flow series 60 days (the API's longest at a daily interval) with
 // config.reporting_lookback_window days re-read on the first sync of a day.
 // The quota planner spends requests round-robin across metrics, oldest missing window first, so
-// every metric moves each day; it logs the plan; a metric Klaviyo cannot report on (HTTP 400 "does
+// every metric moves each day; it logs the plan and publishes it as the run's windows, one per report
+// request, which the progress lines count (progress.h); a metric Klaviyo cannot report on (HTTP 400 "does
 // not support querying for values data") is skipped and remembered in state for
 // kUnsupportedRetryDays; a spent daily quota (429 with a Retry-After beyond
 // config.reporting_max_wait_seconds) stops the stream cleanly with every finished window's state

@@ -4,6 +4,7 @@ minute and a daily quota per endpoint (shrunk by --time-scale), unsupported conv
 refused with HTTP 400. Plans are kept to a few requests so the suite runs in seconds; the unit tests
 (tests/unit/reports_test.cpp) cover long plans on an injected clock."""
 
+import re
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -171,3 +172,28 @@ def test_a_spent_daily_quota_stops_cleanly_and_the_next_run_completes(rsim, disc
         assert set(both) == {key(stream, d) for d in whole.record_data(stream)}
     finally:
         rsim.config(rate_limits=True, report_daily_quota=225)
+
+
+def test_progress_lines_count_report_requests(discovered):
+    # 12 one-day campaign windows of one metric: at 2 requests a (scaled) minute of 0.6 s the stream
+    # runs for about 3 s, so a progress line a second shows it part-way.
+    with start_sim("--time-scale", "0.01") as sim:
+        ok = sim.truth("report_metrics")[0]
+        start = today_local() - timedelta(days=12)
+        cfg = config(metric_ids=ok, start_date=start.isoformat(), campaign_values_window_days=1)
+        r = run("read", config=cfg, catalog=configured_catalog(discovered, streams=["campaign_values_reports"],
+                                                               mode="incremental"),
+                base_url=sim.url, env={"SK_PROGRESS_SECONDS": "1"})
+    assert r.rc == 0, r.stdout[-2000:]
+    pattern = re.compile(r"progress: stream=campaign_values_reports records=(\d+) pages=(\d+) records_per_s=\d+ "
+                         r"requests=(\d+) 429s=(\d+) done=([\d.]+)% \(report requests (\d+)/(\d+) done\)$")
+    lines = [pattern.match(m) for m in r.logs() if m.startswith("progress: stream=campaign_values_reports")]
+    assert lines and all(lines), r.logs()
+    figures = [tuple(float(g) for g in m.groups()) for m in lines]
+    for records, pages, requests, _, pct, done, planned in figures:
+        assert planned == 12
+        assert pct == round(100 * done / planned, 1)
+        assert pages <= done + 1 and done <= requests  # one page a report (the last may not be marked done yet)
+    assert any(0 < f[5] < 12 for f in figures), "no line part-way through the plan"
+    for a, b in zip(figures, figures[1:]):
+        assert all(y >= x for x, y in zip(a[:4] + a[5:6], b[:4] + b[5:6])), "figures move forward only"

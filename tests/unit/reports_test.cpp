@@ -4,12 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
 #include "fake_api.h"
 #include "streams/engine.h"
 #include "streams/planner.h"
+#include "streams/progress.h"
 #include "streams/reports.h"
 #include "util/datetime.h"
 
@@ -404,4 +406,61 @@ TEST_CASE("reports: load_state gives report rows the global per-metric shape, as
   const auto ls = streams::load_state(flat, lp, 0);
   CHECK(ls.get(lp.front().key) == parse_datetime("2024-05-01T00:00:00Z"));
   CHECK(ls.to_json() == json{{"updated", "2024-05-01T00:00:00+00:00"}});
+}
+
+TEST_CASE("reports: progress lines count report requests done of those planned, and live requests and 429s", "[reports][progress]") {
+  // flow_series_reports, Jan 1 - May 31 in 60-day windows: 3 requests a metric, 6 planned. The second
+  // report request gets one 429 (retried); M2 turns out unsupported, which drops its 2 later ones.
+  FakeClock clock(kNow);
+  ReportServer rs(clock);
+  rs.unsupported = {"M2"};
+  const auto cfg = report_config();
+  protocol::StringSink sink;
+  protocol::Emitter em(sink, clock);
+  streams::ReadContext ctx(cfg, em, clock, kNow);
+  streams::StreamRun run(streams::find_stream("flow_series_reports"), protocol::SyncMode::Incremental, json::object());
+  std::vector<std::string> lines;  // the progress line as each report request arrives
+  int report_requests = 0;
+  FakeServer server;
+  server.handler = [&](const http::Request& r) {
+    if (r.url.find("/api/flow-series-reports") != std::string::npos) {
+      lines.push_back(streams::progress_line(ctx, run, 1.0));
+      if (++report_requests == 2) {
+        http::Result q = reply(429, R"({"errors":[{"status":429,"code":"throttled","detail":"Request was throttled."}]})");
+        q.response.headers["retry-after"] = "1";
+        return q;
+      }
+    }
+    return rs.handle(r);
+  };
+  http::Client client(std::make_unique<FakeTransport>(server), clock, {}, nullptr);
+  klaviyo::Api api(client, ctx.budgets, cfg);
+  CHECK(streams::progress_line(ctx, run, 1.0).find("done=0.0% (report requests 0/0 done)") != std::string::npos);
+  streams::read_report_stream(ctx, api, run);
+  REQUIRE_FALSE(run.failure.has_value());
+  lines.push_back(streams::progress_line(ctx, run, 1.0));
+  REQUIRE(lines.size() == 6);
+
+  const std::regex figures(R"(^progress: stream=flow_series_reports records=(\d+) pages=(\d+) records_per_s=\d+ )"
+                           R"(requests=(\d+) 429s=(\d+) done=([\d.]+)% \(report requests (\d+)/(\d+) done\)$)");
+  struct Figures { long records, pages, requests, throttled; std::string pct; long done, planned; };
+  std::vector<Figures> f;
+  for (const auto& l : lines) {
+    INFO(l);
+    std::smatch m;
+    REQUIRE(std::regex_match(l, m, figures));
+    f.push_back({std::stol(m[1]), std::stol(m[2]), std::stol(m[3]), std::stol(m[4]), m[5], std::stol(m[6]), std::stol(m[7])});
+  }
+  // requests: the report endpoint's attempts granted so far (this one included), 429s: those retried.
+  CHECK(f[0].requests == 1);  CHECK(f[0].throttled == 0); CHECK(f[0].done == 0); CHECK(f[0].planned == 6);
+  CHECK(f[0].pct == "0.0");   CHECK(f[0].records == 0);   CHECK(f[0].pages == 0);
+  CHECK(f[1].requests == 2);  CHECK(f[1].throttled == 0); CHECK(f[1].done == 1); CHECK(f[1].pct == "16.7");
+  CHECK(f[1].records == 120); CHECK(f[1].pages == 1);     // M1's first 60 days, 2 groupings
+  CHECK(f[2].requests == 3);  CHECK(f[2].throttled == 1); CHECK(f[2].done == 1); CHECK(f[2].planned == 6);
+  CHECK(f[3].requests == 4);  CHECK(f[3].done == 2);      CHECK(f[3].planned == 4);  // M2 skipped after 1
+  CHECK(f[3].pct == "50.0");
+  CHECK(f[4].requests == 5);  CHECK(f[4].done == 3);      CHECK(f[4].pct == "75.0"); CHECK(f[4].pages == 2);
+  CHECK(f[5].done == 4);      CHECK(f[5].planned == 4);   CHECK(f[5].pct == "100.0"); CHECK(f[5].pages == 3);
+  CHECK(f[5].records > f[4].records);
+  CHECK(f[5].throttled == 1);
 }
