@@ -1,6 +1,8 @@
 // Sliding-window rate budgets. Each window keeps the grant times of the requests still inside it;
 // a request may start at time t when, for every window of length W and limit N, fewer than N grants
 // lie in (t - W, t], and t is not before a pause set by a 429 or by the RateLimit-* headers.
+// Requests queue in arrival order: only the first in line checks the windows and sleeps until its
+// slot; being granted or giving up (stop, daily quota) hands the turn to the next, waking it alone.
 #include "budget/rate_budget.h"
 
 #include <algorithm>
@@ -27,6 +29,9 @@ constexpr std::chrono::seconds kMaxDailyWait{600};
 constexpr std::chrono::milliseconds kMaxReset{60'000};
 // With nothing left and no (or a zero) reset, wait this long rather than not at all.
 constexpr std::chrono::milliseconds kMinEmptyPause{1'000};
+
+// How often a request waiting for its turn looks at the stop flag (real time).
+constexpr std::chrono::milliseconds kStopPoll{50};
 
 // When this thread's last request was granted (for the latency estimate; see replied()).
 thread_local SteadyTime t_last_grant{};
@@ -76,8 +81,30 @@ RateBudget::RateBudget(const Tier& tier, Clock& clock, double window_scale)
 std::chrono::milliseconds RateBudget::acquire() {
   std::unique_lock<std::mutex> lock(mu_);
   const SteadyTime start = clock_.steady_now();
+  // Take a place in line. However acquire() ends (granted, stopped, daily quota spent), the place
+  // is given up and the new first in line, only it, is woken.
+  Waiter me;
+  line_.push_back(&me);
+  struct Leave {
+    RateBudget& b;
+    std::unique_lock<std::mutex>& lock;
+    Waiter* me;
+    ~Leave() {
+      if (!lock.owns_lock()) lock.lock();
+      const bool was_first = b.line_.front() == me;
+      b.line_.erase(std::find(b.line_.begin(), b.line_.end(), me));
+      if (was_first && !b.line_.empty()) b.line_.front()->turn.notify_one();
+    }
+  } leave{*this, lock, &me};
+
   for (;;) {
     throw_if_stopped();  // a wait is cut short by a stop request (util/stop.h)
+    if (line_.front() != &me) {
+      // Not our turn: the ones ahead are granted first. Real-time slices, only to see a stop request
+      // (a signal handler cannot notify); the injected clock is slept on by the first in line alone.
+      me.turn.wait_for(lock, kStopPoll);
+      continue;
+    }
     const SteadyTime now = clock_.steady_now();
     prune(second_window_, second_, now);
     prune(minute_window_, minute_, now);
@@ -119,7 +146,7 @@ std::chrono::milliseconds RateBudget::acquire() {
     }
 
     // Sleep without holding the lock so other workers can observe/throttle meanwhile; then
-    // re-check everything, because another worker may have taken the slot.
+    // re-check everything: a 429 or the headers may have paused the tier since.
     const auto wait = ceil_ms(ready - now);
     lock.unlock();
     clock_.sleep_for(wait);
@@ -192,6 +219,11 @@ std::uint64_t RateBudget::requests() const {
 std::uint64_t RateBudget::throttles() const {
   std::lock_guard<std::mutex> lock(mu_);
   return throttles_;
+}
+
+std::size_t RateBudget::waiting() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return line_.size();
 }
 
 std::chrono::milliseconds RateBudget::waited() const {

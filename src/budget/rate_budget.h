@@ -3,10 +3,14 @@
 // the tier, so our own traffic never exceeds the documented limits in any sliding window:
 // burst (per second), steady (per minute) and, for the reporting tier, daily. Responses correct the
 // budget: RateLimit-Remaining/Reset headers and 429 Retry-After pause the whole tier.
+// Grants are first come, first served: a request waits behind every request of its tier that arrived
+// before it, so none is overtaken by later arrivals. Only the first in line sleeps (on the Clock);
+// the others wait for their turn.
 // Thread-safe: every method may be called from any worker thread.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -41,7 +45,9 @@ class RateBudget {
   // --time-scale; see config.h rate_window_scale). 1 = Klaviyo's real windows.
   RateBudget(const Tier& tier, Clock& clock, double window_scale = 1.0);
 
-  // Blocks until a request may be sent now, then records it. Returns how long it waited.
+  // Blocks until a request may be sent now and every request of the tier that arrived earlier was
+  // granted (or gave up), then records it. Returns how long it waited. A stop request (util/stop.h)
+  // throws Cancelled within about 50 ms, wherever in line the request is.
   // Throws SourceError(Transient) instead of waiting past the daily limit's reset; its failure has
   // daily_quota_spent set, which is how callers tell this case from any other failure.
   std::chrono::milliseconds acquire();
@@ -69,12 +75,17 @@ class RateBudget {
   const Tier& tier() const { return tier_; }
   std::uint64_t requests() const;          // requests granted so far (every attempt, retries too)
   std::uint64_t throttles() const;         // throttled() calls so far: 429s that paused the tier
+  std::size_t waiting() const;             // requests in acquire() now, the first in line included
   std::chrono::milliseconds waited() const;  // total time spent waiting in acquire()
 
  private:
   const Tier& tier_;
   Clock& clock_;
   mutable std::mutex mu_;
+  struct Waiter {
+    std::condition_variable turn;  // notified when it becomes the first in line
+  };
+  std::deque<Waiter*> line_;  // the requests in acquire(), in arrival order (each on its own stack)
   std::chrono::steady_clock::duration second_, minute_, day_, max_daily_wait_;
   std::deque<std::chrono::steady_clock::time_point> second_window_, minute_window_, day_window_;
   std::chrono::steady_clock::time_point paused_until_{};

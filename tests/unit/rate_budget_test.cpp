@@ -1,7 +1,12 @@
 // RateBudget and the tier table, on a FakeClock: no sliding window ever exceeds a tier's limits.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <set>
 #include <cstddef>
 #include <string>
 #include <thread>
@@ -10,6 +15,7 @@
 #include "budget/rate_budget.h"
 #include "util/clock.h"
 #include "util/error.h"
+#include "util/stop.h"
 
 using namespace std::chrono_literals;
 using sk::budget::RateBudget;
@@ -36,6 +42,60 @@ std::vector<SteadyTime> acquire_n(RateBudget& b, sk::Clock& clock, int n) {
     grants.push_back(clock.steady_now());
   }
   return grants;
+}
+
+// A clock whose sleep_for blocks until the test moves time to the sleeper's deadline (or a stop is
+// requested), so the test decides when a waiting grant may proceed; time moves only then.
+class GateClock final : public sk::Clock {
+ public:
+  sk::SysTime now() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sk::SysTime{} + elapsed_;
+  }
+  SteadyTime steady_now() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return SteadyTime{} + elapsed_;
+  }
+  void sleep_for(sk::Millis d) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    const sk::Millis until = elapsed_ + d;
+    const auto it = deadlines_.insert(until);
+    while (elapsed_ < until) {
+      if (sk::stop_requested()) {
+        deadlines_.erase(it);
+        return;
+      }
+      moved_.wait_for(lock, 5ms);  // real time, only to see a stop request
+    }
+  }
+  // Moves time to the earliest deadline of a sleeper, if one sleeps; true if it did.
+  bool release_one() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (deadlines_.empty()) return false;
+    elapsed_ = std::max(elapsed_, *deadlines_.begin());
+    deadlines_.erase(deadlines_.begin(), deadlines_.upper_bound(elapsed_));
+    moved_.notify_all();
+    return true;
+  }
+  std::size_t sleepers() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return deadlines_.size();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable moved_;
+  sk::Millis elapsed_{0};
+  std::multiset<sk::Millis> deadlines_;
+};
+
+// Spins (yielding) until `cond` holds; fails the test instead of hanging after a generous while.
+void await(const std::function<bool()>& cond, const char* what) {
+  const auto give_up = std::chrono::steady_clock::now() + 20s;
+  while (!cond()) {
+    if (std::chrono::steady_clock::now() > give_up) FAIL("timed out waiting until " << what);
+    std::this_thread::yield();
+  }
 }
 
 }  // namespace
@@ -218,4 +278,92 @@ TEST_CASE("RateBudget is shared safely by several workers", "[budget]") {
   CHECK(b.requests() == 160);
   // 160 requests need the minute window to roll over at least once.
   CHECK(clock.total_slept() >= 60s);
+}
+
+TEST_CASE("RateBudget grants waiting requests first come, first served", "[budget]") {
+  // XS: one request a second. One is granted at t=0; then 4 requests queue, then request X, then 4
+  // later ones, all at t=0 (time moves only when the test releases the sleeper). A 429 pauses the
+  // tier until t=3 s meanwhile. The k-th to arrive must be granted k-th: at 3 s + k s.
+  GateClock clock;
+  RateBudget b(sk::budget::tier(TierId::XS), clock);
+  CHECK(b.acquire() == 0ms);
+  constexpr std::size_t kEarly = 4, kLate = 4, kAll = kEarly + 1 + kLate, kX = kEarly;
+  std::vector<std::chrono::milliseconds> waited(kAll, -1ms);
+  std::atomic<std::size_t> granted{0};
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < kAll; ++i) {
+    threads.emplace_back([&, i] {
+      waited[i] = b.acquire();
+      ++granted;
+    });
+    await([&] { return b.waiting() == i + 1; }, "the request is in line");  // arrival order is now fixed
+    if (i == 0) await([&] { return clock.sleepers() == 1; }, "the first in line sleeps");
+  }
+  CHECK(clock.sleepers() == 1);  // only the first in line sleeps on the clock
+  b.throttled(3000ms);
+  while (granted.load() < kAll) {
+    clock.release_one();
+    std::this_thread::yield();
+  }
+  for (auto& t : threads) t.join();
+  for (std::size_t i = 0; i < kAll; ++i) {
+    INFO("request " << i << " to arrive");
+    CHECK(waited[i] == std::chrono::milliseconds(3000 + 1000 * static_cast<long long>(i)));
+  }
+  // X, issued while kEarly others waited, comes right after them and before every later arrival.
+  CHECK(waited[kX] == 7000ms);
+  for (std::size_t i = kX + 1; i < kAll; ++i) CHECK(waited[i] > waited[kX]);
+  CHECK(b.waiting() == 0);
+  CHECK(b.requests() == 1 + kAll);
+}
+
+TEST_CASE("RateBudget: a stop request ends every wait in line, first or not", "[budget]") {
+  GateClock clock;
+  RateBudget b(sk::budget::tier(TierId::XS), clock);
+  CHECK(b.acquire() == 0ms);
+  std::atomic<int> cancelled{0};
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < 3; ++i) {
+    threads.emplace_back([&] {
+      try {
+        b.acquire();
+      } catch (const sk::Cancelled&) {
+        ++cancelled;
+      }
+    });
+    await([&] { return b.waiting() == i + 1; }, "the request is in line");
+  }
+  sk::request_stop();
+  for (auto& t : threads) t.join();
+  sk::clear_stop();
+  CHECK(cancelled == 3);
+  CHECK(b.waiting() == 0);
+  CHECK(b.requests() == 1);
+  // The line is free again: the next request waits its second and is granted.
+  std::thread next([&] { b.acquire(); });
+  await([&] { return clock.sleepers() == 1; }, "the next request sleeps");
+  clock.release_one();
+  next.join();
+  CHECK(b.requests() == 2);
+}
+
+TEST_CASE("RateBudget: every request in line gets the daily-quota failure, none hangs", "[budget]") {
+  sk::FakeClock clock;
+  RateBudget b(sk::budget::tier(TierId::Reporting), clock);
+  acquire_n(b, clock, 225);
+  std::atomic<int> refused{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      try {
+        b.acquire();
+      } catch (const sk::SourceError& e) {
+        if (e.failure().daily_quota_spent) ++refused;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(refused == 4);
+  CHECK(b.waiting() == 0);
+  CHECK(b.requests() == 225);
 }
