@@ -2,11 +2,30 @@
 // command line and hands off; a usage error is a TRACE config_error on stdout, like every error.
 #include <CLI/CLI.hpp>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "cli/commands.h"
 #include "http/transport.h"
 #include "util/stop.h"
 
 int main(int argc, char** argv) {
+#ifdef __GLIBC__
+  // Page-sized buffers (bodies, parsers, output batches) are pooled and reused (util/buffers.h),
+  // so few are ever freed. A fixed mmap threshold keeps each of them in its own mapping instead
+  // of in the per-thread arenas, which glibc otherwise grows to the largest it has seen and keeps
+  // (bench/memory.py: 84 MB -> 36 MB for the same read, no extra CPU).
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
+#ifdef F_SETPIPE_SZ
+  // When stdout is a pipe (as under the Airbyte platform), a 1 MiB pipe takes a written chunk of
+  // records at once instead of 64 KiB at a time with a wake-up of the reader for each. Best
+  // effort: an unprivileged process may be refused, and a file or terminal is left as it is.
+  (void)fcntl(STDOUT_FILENO, F_SETPIPE_SZ, 1 << 20);
+#endif
   sk::protocol::FileSink sink(stdout);
   sk::protocol::Emitter out(sink, sk::system_clock());
   CLI::App app{"Airbyte source connector for Klaviyo", "source-klaviyo"};

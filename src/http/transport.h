@@ -21,9 +21,13 @@ struct Request {
   std::string body;            // POST only
 };
 
+// Bytes reserved past a body's end, so a JSON parser that reads ahead in blocks (simdjson needs 64)
+// can parse it in place.
+inline constexpr std::size_t kBodySlack = 64;
+
 struct Response {
   long status = 0;
-  std::string body;
+  std::string body;  // from take_buffer() (util/buffers.h); give it back when done, if convenient
   std::map<std::string, std::string> headers;  // names lower-cased; last value wins
   const std::string* header(const std::string& lower_name) const {
     auto it = headers.find(lower_name);

@@ -1,6 +1,14 @@
 // Parsing of JSON:API pages with simdjson, strict about their shape (see page.h).
 #include "klaviyo/page.h"
 
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+
+#include "http/transport.h"
+
+static_assert(sk::http::kBodySlack >= simdjson::SIMDJSON_PADDING, "transport bodies must be parseable in place");
+
 namespace sk::klaviyo {
 
 namespace {
@@ -51,9 +59,79 @@ bool read_report(simdjson::dom::element data, Shape shape, Page& page, std::stri
 
 }  // namespace
 
-std::optional<Page> PageParser::parse(const std::string& body, Shape shape, std::string& error) {
+// The DOM (which validated the whole body) keeps no byte positions, but the parse leaves behind
+// its stage-1 index: the offset of every structural token ({ } [ ] : , and each scalar's first
+// byte; never a brace inside a string). Walking those offsets with a depth count finds where each
+// data[] item starts and ends without a second parse. Anything unexpected (a key spelled with
+// escapes, a count that does not match the DOM's) leaves `raw` empty: the caller then re-serialises
+// the DOM element. Line breaks inside an item would break the one-message-per-line output, so such
+// a page goes without raw texts too.
+void PageParser::item_texts(const std::string& body, Page& page) {
+  const auto& impl = *parser_.implementation;
+  const std::uint32_t* idx = impl.structural_indexes.get();
+  const std::uint32_t n = impl.n_structural_indexes;
+  const char* b = body.data();
+  if (n == 0 || idx[n - 1] >= body.size()) return;
+  auto at = [&](std::uint32_t k) { return k < n ? b[idx[k]] : '\0'; };
+  // Past one value: a scalar is one token; a container ends at the token that closes it. The body
+  // is valid JSON (the DOM parse succeeded), so brackets balance.
+  auto skip = [&](std::uint32_t& k) {
+    int depth = 0;
+    do {
+      const char c = b[idx[k++]];
+      depth += (c == '{' || c == '[') - (c == '}' || c == ']');
+    } while (depth > 0 && k < n);
+    return depth == 0;
+  };
+  std::vector<std::string_view> raw;
+  raw.reserve(page.data.size());
+  bool line_break = false;
+  std::uint32_t k = 1;  // after the root's '{'
+  while (at(k) == '"') {
+    const bool is_data = body.compare(idx[k], 6, "\"data\"") == 0;
+    k += 1;
+    if (at(k) != ':') return;
+    k += 1;
+    if (k >= n) return;
+    if (!is_data) {
+      if (!skip(k)) return;
+    } else {
+      if (at(k) != '[') return;
+      ++k;
+      while (at(k) == '{') {
+        const std::uint32_t start = idx[k];
+        if (!skip(k)) return;
+        std::string_view text(b + start, idx[k - 1] + 1 - start);  // '{' .. its '}'
+        if (std::memchr(text.data(), '\n', text.size()) || std::memchr(text.data(), '\r', text.size())) line_break = true;
+        raw.push_back(text);
+        if (at(k) == ',') ++k;
+      }
+      break;
+    }
+    if (at(k) == ',') ++k;
+  }
+  if (raw.size() == page.data.size() && !line_break) page.raw = std::move(raw);
+}
+
+std::optional<Page> PageParser::parse(const std::string& in, Shape shape, std::string& error) {
+  const std::string* src = &in;
+  if (in.capacity() - in.size() < simdjson::SIMDJSON_PADDING) {
+    padded_.clear();
+    padded_.reserve(in.size() + simdjson::SIMDJSON_PADDING);
+    padded_.append(in);
+    src = &padded_;
+  }
+  const std::string& body = *src;
+  // Grow by a quarter at a time: pages of one stream differ by a few bytes, and growing to each new
+  // largest page exactly would allocate (and fault in) new parser buffers again and again.
+  if (body.size() > parser_.capacity()) {
+    if (auto err = parser_.allocate(body.size() + body.size() / 4); err) {
+      error = simdjson::error_message(err);  // out of memory: a transient failure of this page
+      return std::nullopt;
+    }
+  }
   simdjson::dom::element root;
-  if (auto err = parser_.parse(body).get(root); err) {
+  if (auto err = parser_.parse(body.data(), body.size(), false).get(root); err) {
     error = simdjson::error_message(err);
     return std::nullopt;
   }
@@ -92,7 +170,45 @@ std::optional<Page> PageParser::parse(const std::string& body, Shape shape, std:
     }
     page.included = included;
   }
+  if (shape == Shape::List) item_texts(body, page);
   return page;
+}
+
+namespace {
+
+struct ParserPool {
+  std::mutex mu;
+  std::vector<std::unique_ptr<PageParser>> kept;
+};
+
+ParserPool& parser_pool() {
+  static ParserPool p;
+  return p;
+}
+
+}  // namespace
+
+void ReturnParser::operator()(PageParser* p) const noexcept {
+  std::unique_ptr<PageParser> owned(p);
+  ParserPool& pool = parser_pool();
+  std::lock_guard<std::mutex> lock(pool.mu);
+  try {
+    pool.kept.push_back(std::move(owned));
+  } catch (...) {  // no room to keep it: it is freed
+  }
+}
+
+PooledParser pooled_parser() {
+  ParserPool& pool = parser_pool();
+  {
+    std::lock_guard<std::mutex> lock(pool.mu);
+    if (!pool.kept.empty()) {
+      PageParser* p = pool.kept.back().release();
+      pool.kept.pop_back();
+      return PooledParser(p);
+    }
+  }
+  return PooledParser(new PageParser());
 }
 
 std::string to_json_text(simdjson::dom::element e) { return simdjson::minify(e); }

@@ -7,10 +7,17 @@
 //   Shape::Series  Report plus data.attributes.date_times: [ "2024-06-01T00:00:00+00:00", ... ]
 // `included` must be an array when present, `links` an object, links.next a string or null. A
 // list page whose `data` is an object is NOT taken as an empty page: that lost records silently.
-// Records are given as simdjson elements, so the engine writes their bytes straight to the output.
-// Thread-safety: one PageParser per worker; a Page is valid until the next parse() on its parser.
+// Records are given as simdjson elements and, for a collection, as the exact text the server sent
+// for each (Page::raw), so the engine writes their bytes straight to the output without
+// re-serialising them.
+// Parsers are lent per page (pooled_parser): a parser keeps the capacity of the largest page it
+// parsed (about 14 bytes per byte of body), so memory follows the pages being parsed at once, not
+// the partitions open.
+// Thread-safety: a PageParser is used by one thread at a time; a Page is valid until the next
+// parse() on its parser and while the body it was parsed from lives unchanged.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,17 +35,32 @@ struct Page {
   std::optional<std::string> next;           // links.next, absent or null on the last page
   std::optional<simdjson::dom::element> included;
   std::vector<std::string_view> date_times;  // Shape::Series: data.attributes.date_times
+  // Shape::List: each data[] item's text as sent (views into the body), parallel to `data`; empty
+  // when an item's text holds a line break (a pretty-printed body): then use to_json_text.
+  std::vector<std::string_view> raw;
 };
 
 class PageParser {
  public:
   // Parses a document of the expected shape. Returns nullopt (and sets `error`) when the body is not
   // valid JSON or not of that shape.
+  // A body with kBodySlack (>= SIMDJSON_PADDING) spare capacity is parsed in place; any other is
+  // copied first.
   std::optional<Page> parse(const std::string& body, Shape shape, std::string& error);
 
  private:
+  void item_texts(const std::string& body, Page& page);
+
   simdjson::dom::parser parser_;
+  std::string padded_;                // the copy of a body without spare capacity
 };
+
+// Lends PageParsers from a process-wide pool; the deleter gives the parser back.
+struct ReturnParser {
+  void operator()(PageParser* p) const noexcept;
+};
+using PooledParser = std::unique_ptr<PageParser, ReturnParser>;
+PooledParser pooled_parser();
 
 // The minified JSON text of a value (as the protocol output needs it).
 std::string to_json_text(simdjson::dom::element e);

@@ -3,6 +3,9 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
+
+#include "util/buffers.h"
 
 namespace sk::protocol {
 
@@ -32,10 +35,64 @@ std::int64_t Emitter::now_ms() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.now().time_since_epoch()).count();
 }
 
-void Emitter::scrub(std::string& line) const {
+void Emitter::scrub(std::string& text) const {
   for (const auto& s : secrets_) {
-    for (auto pos = line.find(s); pos != std::string::npos; pos = line.find(s, pos + 4)) line.replace(pos, s.size(), "****");
+    std::size_t from = 0;
+    // memmem (two-way search) rather than std::string::find, which stops at every byte equal to
+    // the secret's first one: this runs over every byte the connector prints.
+    while (const void* hit = memmem(text.data() + from, text.size() - from, s.data(), s.size())) {
+      const std::size_t pos = static_cast<std::size_t>(static_cast<const char*>(hit) - text.data());
+      text.replace(pos, s.size(), "****");
+      from = pos + 4;
+    }
   }
+}
+
+RecordBatch::RecordBatch(std::string_view stream, std::int64_t emitted_at)
+    : stream_(stream), lines_(take_buffer()) {
+  // Built by hand: the envelope is fixed and stream names are plain identifiers.
+  prefix_.append(R"({"type":"RECORD","record":{"stream":")").append(stream).append(R"(","data":)");
+  suffix_.append(R"(,"emitted_at":)").append(std::to_string(emitted_at)).append("}}\n");
+}
+
+RecordBatch::~RecordBatch() { give_back(std::move(lines_)); }
+
+void RecordBatch::add_text(std::string_view leading_fields, std::string_view object) {
+  lines_.append(prefix_).push_back('{');
+  lines_.append(leading_fields);
+  std::string_view rest = object.substr(1);  // after '{'
+  const auto first = rest.find_first_not_of(" \t\r\n");
+  if (!leading_fields.empty() && first != std::string_view::npos && rest[first] != '}') lines_.push_back(',');
+  lines_.append(rest).append(suffix_);
+  ++count_;
+}
+
+void RecordBatch::add(const json& data) {
+  lines_.append(prefix_).append(data.dump(-1, ' ', false, json::error_handler_t::replace)).append(suffix_);
+  ++count_;
+}
+
+void Emitter::write(RecordBatch& batch) {
+  if (batch.count_ == 0) return;
+  scrub(batch.lines_);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (buffer_.size() + batch.lines_.size() < kFlushBytes) {
+      buffer_.append(batch.lines_);
+    } else {  // a page's worth: written as it is, after what was buffered
+      if (!buffer_.empty()) sink_.write(buffer_);
+      buffer_.clear();
+      sink_.write(batch.lines_);
+    }
+    auto it = since_state_.find(batch.stream_);
+    if (it == since_state_.end()) it = since_state_.emplace(batch.stream_, 0).first;
+    it->second += batch.count_;
+    auto jt = total_.find(batch.stream_);
+    if (jt == total_.end()) jt = total_.emplace(batch.stream_, 0).first;
+    jt->second += batch.count_;
+  }
+  batch.lines_.clear();
+  batch.count_ = 0;
 }
 
 void Emitter::write_line_locked(std::string line) {
@@ -49,36 +106,15 @@ void Emitter::write_line_locked(std::string line) {
 }
 
 void Emitter::record(std::string_view stream, const json& data) {
-  // Built by hand: the envelope is fixed and stream names are plain identifiers.
-  std::string line;
-  std::string body = data.dump(-1, ' ', false, json::error_handler_t::replace);
-  line.reserve(body.size() + stream.size() + 64);
-  line.append(R"({"type":"RECORD","record":{"stream":")").append(stream).append(R"(","data":)");
-  line.append(body).append(R"(,"emitted_at":)").append(std::to_string(now_ms())).append("}}");
-  std::lock_guard<std::mutex> lock(mu_);
-  counted_record_locked(std::move(line), stream);
+  RecordBatch one(stream, now_ms());
+  one.add(data);
+  write(one);
 }
 
 void Emitter::record_text(std::string_view stream, std::string_view leading_fields, std::string_view object) {
-  std::string line;
-  line.reserve(object.size() + leading_fields.size() + stream.size() + 64);
-  line.append(R"({"type":"RECORD","record":{"stream":")").append(stream).append(R"(","data":{)");
-  line.append(leading_fields);
-  std::string_view rest = object.substr(1);  // after '{'
-  if (!leading_fields.empty() && rest.front() != '}') line.push_back(',');
-  line.append(rest).append(R"(,"emitted_at":)").append(std::to_string(now_ms())).append("}}");
-  std::lock_guard<std::mutex> lock(mu_);
-  counted_record_locked(std::move(line), stream);
-}
-
-void Emitter::counted_record_locked(std::string line, std::string_view stream) {
-  write_line_locked(std::move(line));
-  auto it = since_state_.find(stream);
-  if (it == since_state_.end()) it = since_state_.emplace(std::string(stream), 0).first;
-  ++it->second;
-  auto jt = total_.find(stream);
-  if (jt == total_.end()) jt = total_.emplace(std::string(stream), 0).first;
-  ++jt->second;
+  RecordBatch one(stream, now_ms());
+  one.add_text(leading_fields, object);
+  write(one);
 }
 
 void Emitter::state(std::string_view stream, json stream_state) {

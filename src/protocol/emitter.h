@@ -47,13 +47,40 @@ class StringSink final : public Sink {
   std::string out;
 };
 
+// The records of one page, formatted by the reading thread and handed to the emitter at once (one
+// lock, one copy). emitted_at is the batch's creation time. Its buffer comes from and goes back to
+// the shared pool (util/buffers.h).
+class RecordBatch {
+ public:
+  RecordBatch(std::string_view stream, std::int64_t emitted_at);
+  ~RecordBatch();
+  RecordBatch(const RecordBatch&) = delete;
+  RecordBatch& operator=(const RecordBatch&) = delete;
+
+  // A record given as JSON text: `object` is a JSON object, `leading_fields` zero or more
+  // "key":value pairs (comma-separated, no braces) put before its own fields.
+  void add_text(std::string_view leading_fields, std::string_view object);
+  void add(const json& data);
+  std::size_t size() const { return count_; }
+  const std::string& stream() const { return stream_; }
+
+ private:
+  friend class Emitter;
+  std::string stream_, prefix_, suffix_, lines_;
+  std::size_t count_ = 0;
+};
+
 class Emitter {
  public:
   Emitter(Sink& sink, Clock& clock);
   ~Emitter();
 
-  // Strings that must never be printed (the API key). Empty strings are ignored.
+  // Strings that must never be printed (the API key). Empty strings are ignored. Called before
+  // other threads use the emitter (batches are scrubbed outside the lock).
   void add_secret(std::string secret);
+
+  // Writes the batch's records (scrubbed, counted) and empties it for reuse.
+  void write(RecordBatch& batch);
 
   void record(std::string_view stream, const json& data);
   // A record given as JSON text: `object` is a JSON object, `leading_fields` is zero or more
@@ -74,8 +101,7 @@ class Emitter {
 
  private:
   void write_line_locked(std::string line);
-  void counted_record_locked(std::string line, std::string_view stream);
-  void scrub(std::string& line) const;
+  void scrub(std::string& text) const;
 
   Sink& sink_;
   Clock& clock_;

@@ -27,6 +27,17 @@ void leading_fields(const StreamSpec& spec, const Partition& part, const std::st
   }
 }
 
+// `text` as a JSON string: quoted as it is when nothing in it needs escaping (a datetime), else
+// through the JSON library.
+void json_string(std::string_view text, std::string& out) {
+  for (const char c : text)
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
+      out = json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
+      return;
+    }
+  out.assign(1, '"').append(text).push_back('"');
+}
+
 }  // namespace
 
 void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_t p, std::size_t wi) {
@@ -51,7 +62,7 @@ void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_
   const bool split_start = spec.lower == Lower::Gt && wi > 0 && window.start.has_value();
   const bool as_object = transforms_records(spec);
   std::optional<SysTime> max_seen;
-  std::string leading;
+  std::string leading, cursor_text;
 
   try {
     while (const klaviyo::Page* page = pager.next()) {
@@ -61,14 +72,21 @@ void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_
       if (as_object && page->included && spec.has_hook(Hook::MergeIncluded))
         included_doc["included"] = json::parse(klaviyo::to_json_text(*page->included));
       const IncludedIndex included(included_doc);
-      for (simdjson::dom::element rec : page->data) {
+      protocol::RecordBatch batch(spec.name, ctx.out.now_ms());  // the page's records, written at once
+      for (std::size_t i = 0; i < page->data.size(); ++i) {
+        const simdjson::dom::element rec = page->data[i];
         std::optional<SysTime> t;
-        std::string cursor_text = "null";  // the cursor, copied to the top level, as JSON
+        cursor_text = "null";  // the cursor, copied to the top level, as JSON
         if (spec.incremental()) {
           simdjson::dom::element v;
           if (!rec["attributes"][field].get(v)) {
-            cursor_text = klaviyo::to_json_text(v);
-            if (v.is_string()) t = parse_datetime(v.get_string().value_unsafe());
+            if (v.is_string()) {
+              const std::string_view text = v.get_string().value_unsafe();
+              t = parse_datetime(text);
+              json_string(text, cursor_text);
+            } else {
+              cursor_text = klaviyo::to_json_text(v);
+            }
           }
         }
         if (client_filter && t && *t <= client_min) continue;
@@ -81,12 +99,17 @@ void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_
             if (!a.key.empty()) obj[a.key] = a.id;
           if (!apply_record_hooks(spec, part, included, obj)) continue;
           apply_call_hooks(spec, api, obj);
-          ctx.out.record(spec.name, obj);
+          batch.add(obj);
         } else {
           leading_fields(spec, part, cursor_text, leading);
-          ctx.out.record_text(spec.name, leading, klaviyo::to_json_text(rec));
+          if (page->raw.size() == page->data.size()) {
+            batch.add_text(leading, page->raw[i]);  // the bytes as Klaviyo sent them
+          } else {
+            batch.add_text(leading, klaviyo::to_json_text(rec));
+          }
         }
       }
+      ctx.out.write(batch);
       // A sorted window checkpoints after each page but its last: the window's end comes right after
       // and is a better cursor (resuming from the last record's time would only re-read its ties).
       if (spec.sorted && max_seen && page->next) {

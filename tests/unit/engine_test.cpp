@@ -567,6 +567,63 @@ TEST_CASE("klaviyo: pages must have the shape their endpoint promises", "[klaviy
   CHECK(series->date_times.size() == 1);
 }
 
+TEST_CASE("klaviyo: a collection page gives each item's text exactly as sent", "[klaviyo][page]") {
+  klaviyo::PageParser parser;
+  std::string error;
+  using klaviyo::Shape;
+  // Keys before and after data, nested "data" keys, braces and brackets inside strings, escapes,
+  // whitespace between items: the texts are the items' bytes, '{' to its '}'.
+  const std::string a = R"({"type":"event","id":"E1","attributes":{"data":{"x":[1,{"y":"}]"}]},"s":"a\"{b"}})";
+  const std::string b = R"({"type":"event","id":"E2","attributes":{ "n" : 1.50e3 , "u":"\u00e9" }})";
+  const std::string body = R"({"links":{"next":null,"data":[{"no":1}]},"meta":[{"data":[]}], "data" : [ )" + a +
+                           " ,	" + b + R"( ],"included":[{"type":"metric","id":"M"}]})";
+  auto page = parser.parse(body, Shape::List, error);
+  INFO(error);
+  REQUIRE(page);
+  REQUIRE(page->data.size() == 2);
+  REQUIRE(page->raw.size() == 2);
+  CHECK(page->raw[0] == a);
+  CHECK(page->raw[1] == b);
+  // The same records as the DOM has them.
+  for (std::size_t i = 0; i < 2; ++i)
+    CHECK(json::parse(page->raw[i]) == json::parse(klaviyo::to_json_text(page->data[i])));
+
+  // A line break inside an item would split an output line: no raw texts, the DOM is used instead.
+  auto pretty = parser.parse("{\"data\":[{\"id\":\"E1\",\n \"type\":\"event\"}]}", Shape::List, error);
+  REQUIRE(pretty);
+  CHECK(pretty->data.size() == 1);
+  CHECK(pretty->raw.empty());
+  // Line breaks between items are fine.
+  auto spaced = parser.parse("{\"data\":[\n{\"id\":\"E1\"},\r\n{}\n]}\n", Shape::List, error);
+  REQUIRE(spaced);
+  REQUIRE(spaced->raw.size() == 2);
+  CHECK(spaced->raw[0] == R"({"id":"E1"})");
+  CHECK(spaced->raw[1] == "{}");
+  // A key spelled with an escape is the same key to the DOM but not found by its bytes: no raw
+  // texts rather than wrong ones.
+  auto escaped = parser.parse(R"({"d\u0061ta":[{"id":"E1"}]})", Shape::List, error);
+  REQUIRE(escaped);
+  CHECK(escaped->data.size() == 1);
+  CHECK(escaped->raw.empty());
+  // The same parser, a body without spare capacity (copied before parsing) and an empty page.
+  const std::string tight = R"({"data":[]})";
+  auto empty = parser.parse(std::string(tight.begin(), tight.end()), Shape::List, error);
+  REQUIRE(empty);
+  CHECK(empty->raw.empty());
+}
+
+TEST_CASE("klaviyo: pooled parsers are reused, not multiplied", "[klaviyo][page]") {
+  klaviyo::PageParser* first = nullptr;
+  {
+    auto p = klaviyo::pooled_parser();
+    first = p.get();
+  }
+  auto again = klaviyo::pooled_parser();
+  CHECK(again.get() == first);  // given back, then lent again
+  auto second = klaviyo::pooled_parser();
+  CHECK(second.get() != first);  // one in use: another one
+}
+
 TEST_CASE("engine: lists_detailed makes one profile_count call per list and emits the list itself", "[engine][detail]") {
   FakeServer server;
   serve_lists(server, {{"L1", "2024-05-01T00:00:00+00:00"}, {"L\"2", "2024-05-02T00:00:00+00:00"},

@@ -148,3 +148,33 @@ TEST_CASE("emitter: records given as text get leading fields spliced in and stay
   CHECK(m[2]["record"]["emitted_at"].is_number_integer());
   CHECK(m[3]["state"]["sourceStats"]["recordCount"] == 2.0);
 }
+
+TEST_CASE("emitter: a batch of records goes out whole, counted and scrubbed", "[protocol]") {
+  StringSink sink;
+  sk::FakeClock clock;
+  Emitter e(sink, clock);
+  e.add_secret("pk_supersecret");
+  RecordBatch batch("events", 1234);
+  batch.add_text(R"("datetime":"t1")", R"({"id":"E1","note":"key pk_supersecret here"})");
+  batch.add_text(R"("datetime":"t2")", "{ }");  // an empty object, with space: no dangling comma
+  batch.add_text("", R"({"id":"E3"})");
+  batch.add(json{{"id", "E4"}});
+  CHECK(batch.size() == 4);
+  CHECK(sink.out.empty());  // nothing before write()
+  e.write(batch);
+  CHECK(batch.size() == 0);  // emptied for reuse
+  e.state("events", json::object());
+  auto m = lines(sink.out);
+  REQUIRE(m.size() == 5);
+  CHECK(m[0]["record"]["data"] == json{{"datetime", "t1"}, {"id", "E1"}, {"note", "key **** here"}});
+  CHECK(m[1]["record"]["data"] == json{{"datetime", "t2"}});
+  CHECK(m[2]["record"]["data"] == json{{"id", "E3"}});
+  CHECK(m[3]["record"]["data"] == json{{"id", "E4"}});
+  for (int i = 0; i < 4; ++i) {
+    CHECK(m[i]["record"]["stream"] == "events");
+    CHECK(m[i]["record"]["emitted_at"] == 1234);
+  }
+  CHECK(m[4]["state"]["sourceStats"]["recordCount"] == 4.0);
+  CHECK(e.records_emitted("events") == 4);
+  CHECK(sink.out.find("supersecret") == std::string::npos);
+}
