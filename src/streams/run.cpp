@@ -6,17 +6,27 @@ namespace sk::streams {
 
 void StreamRun::advance_cursor(std::size_t p, SysTime now) {
   std::optional<SysTime> cursor;
+  std::uint64_t records = 0;
   for (const Window& w : windows[p]) {
     if (w.done) {
       // A finished window with an upper bound was read up to it; without one, up to its newest record.
       if (w.end) cursor = *w.end;
       else if (w.max_seen) cursor = w.max_seen;
+      records += w.emitted;
       continue;
     }
-    if (w.max_seen && spec->sorted) cursor = w.max_seen;  // sorted pages: everything before it is out
+    if (w.max_seen && spec->sorted) {  // sorted pages: everything before it is out
+      cursor = w.max_seen;
+      records += w.emitted;
+    }
     break;
   }
   if (cursor) state.advance(partitions[p].key, std::min(*cursor, now));
+  if (covered.size() < windows.size()) covered.resize(windows.size(), 0);
+  if (records > covered[p]) {
+    covered_total += records - covered[p];
+    covered[p] = records;
+  }
 }
 
 void StreamRun::checkpoint(protocol::Emitter& out) {
@@ -24,6 +34,12 @@ void StreamRun::checkpoint(protocol::Emitter& out) {
   if (now_state == last_checkpoint) return;
   out.state(spec->name, now_state);
   last_checkpoint = std::move(now_state);
+}
+
+void StreamRun::checkpoint_covered(protocol::Emitter& out) {
+  if (covered_total == covered_at_checkpoint) return;
+  covered_at_checkpoint = covered_total;
+  checkpoint(out);
 }
 
 }  // namespace sk::streams

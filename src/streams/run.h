@@ -34,6 +34,7 @@ struct Window {
   std::optional<SysTime> end;    // exclusive upper bound; none = no upper bound (rows without `upper`)
   bool done = false;
   std::optional<SysTime> max_seen;  // newest cursor emitted so far in this window
+  std::uint64_t emitted = 0;        // records written from this window so far
   Bounds bounds() const { return {start, end}; }
 };
 
@@ -60,11 +61,19 @@ struct StreamRun {
   std::chrono::steady_clock::time_point began{}, ended{};
 
   nlohmann::json last_checkpoint;  // the stream_state of the last STATE emitted mid-stream
+  // Records the state covers (advance_cursor keeps them per partition), and that number at the
+  // last checkpoint of a window.
+  std::vector<std::uint64_t> covered;
+  std::uint64_t covered_total = 0, covered_at_checkpoint = 0;
 
   // Moves partition p's cursor over the completed prefix of its windows. Call with `mu` held.
   void advance_cursor(std::size_t p, SysTime now);
   // Emits a STATE if the state moved since the last one. Call with `mu` held.
   void checkpoint(protocol::Emitter& out);
+  // A window's checkpoint: only when the state now covers records the last one did not. A state
+  // that moved over empty windows only (while other windows' records went out) would claim, by
+  // its record count, records that resuming from it reads again. Call with `mu` held.
+  void checkpoint_covered(protocol::Emitter& out);
 };
 
 // Shared by the workers of one read.

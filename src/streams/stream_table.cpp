@@ -71,8 +71,7 @@ const StreamSpec kStreams[] = {
     // profiles with a global email suppression (the old "global exclusions").
     {.name = "global_exclusions", .path = "/api/profiles", .scope = "profiles", .tier = TierId::L,
      .cursor_field = "updated", .lower = Lower::Gt, .page_size = 100, .params = kSubscriptions,
-     .hooks = kSuppressedOnly},  // one window: its hook drops most records, and a STATE after an empty
-                                 // first window would count other windows' records it does not cover
+     .hooks = kSuppressedOnly, .window_days = 7},
     {.name = "tags", .path = "/api/tags", .scope = "tags", .tier = TierId::S, .page_size = 50},
     // Children of another stream: one partition per parent id, listed when the read starts.
     {.name = "list_memberships", .path = "/api/lists/{parent_id}/profiles", .scope = "lists",

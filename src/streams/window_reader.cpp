@@ -109,14 +109,16 @@ void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_
           }
         }
       }
+      const std::uint64_t written = batch.size();
       ctx.out.write(batch);
+      std::lock_guard<std::mutex> lock(run.mu);
+      run.windows[p][wi].emitted += written;
       // A sorted window checkpoints after each page but its last: the window's end comes right after
       // and is a better cursor (resuming from the last record's time would only re-read its ties).
       if (spec.sorted && max_seen && page->next) {
-        std::lock_guard<std::mutex> lock(run.mu);
         run.windows[p][wi].max_seen = max_seen;
         run.advance_cursor(p, now);
-        run.checkpoint(ctx.out);
+        run.checkpoint_covered(ctx.out);
       }
     }
   } catch (const klaviyo::PartitionSkipped& skipped) {
@@ -127,7 +129,7 @@ void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_
   w.max_seen = max_seen;
   w.done = true;
   run.advance_cursor(p, now);
-  if (run.remaining > 1) run.checkpoint(ctx.out);  // the last window's is the stream's final state
+  if (run.remaining > 1) run.checkpoint_covered(ctx.out);  // the last window's is the stream's final state
 }
 
 }  // namespace sk::streams

@@ -1,4 +1,4 @@
-"""Windowed reads of the big streams against the simulator: profiles (global_exclusions, one window, alongside) and the
+"""Windowed reads of the big streams against the simulator: profiles, global_exclusions and the
 memberships of each list / segment are split into time windows read in parallel, and still return
 exactly the simulator's ground truth (records updated in one second, bulk joins at one instant);
 progress LOG lines appear for running streams, at most once a second each."""
