@@ -128,8 +128,8 @@ Failure cancelled(const StreamRun& run) {
 
 namespace {
 
-// Runs one item; returns its failure, if any. Plan items queue the windows they make.
-std::optional<Failure> work(ReadContext& ctx, klaviyo::Api& api, WorkQueue& queue, const Item& item) {
+// Runs one item; returns its failure, if any. Plan items queue the windows they make (ctx.queue_window).
+std::optional<Failure> work(ReadContext& ctx, klaviyo::Api& api, const Item& item) {
   StreamRun& run = *item.run;
   try {
     if (item.window != Item::kPlan) {
@@ -141,8 +141,7 @@ std::optional<Failure> work(ReadContext& ctx, klaviyo::Api& api, WorkQueue& queu
     for (std::size_t p = 0; p < run.windows.size(); ++p)
       for (std::size_t w = 0; w < run.windows[p].size(); ++w) {
         ++run.remaining;
-        const budget::TierId tier = build_call(*run.spec, ctx.cfg, run.partitions[p], {}).info.tier;
-        queue.push({&run, p, w, tier});
+        ctx.queue_window(run, p, w);
       }
     return std::nullopt;
   } catch (const SourceError& e) {
@@ -175,6 +174,11 @@ std::vector<StreamResult> Engine::read(const std::vector<ConfiguredStream>& stre
   std::vector<std::unique_ptr<StreamRun>> runs;
   const int max_in_flight = std::max(1, cfg_.num_workers);
   WorkQueue queue([&](budget::TierId t) { return std::min(max_in_flight, ctx.budgets.get(t).concurrency()); });
+  // Planned windows, and windows split off while reading (window_reader.cpp).
+  ctx.queue_window = [&](StreamRun& run, std::size_t p, std::size_t w) {
+    const budget::TierId tier = build_call(*run.spec, ctx.cfg, run.partitions[p], {}).info.tier;
+    queue.push({&run, p, w, tier});
+  };
   for (const auto& cs : streams) {
     auto saved = saved_state.find(std::string(cs.spec->name));
     const bool use_saved = cs.mode == protocol::SyncMode::Incremental && saved != saved_state.end();
@@ -228,7 +232,7 @@ std::vector<StreamResult> Engine::read(const std::vector<ConfiguredStream>& stre
       }
       std::optional<Failure> failed;
       const http::ClientStats before = client.stats();
-      if (!skip) failed = work(ctx, api, queue, *item);
+      if (!skip) failed = work(ctx, api, *item);
       run.requests.fetch_add(client.stats().requests - before.requests, std::memory_order_relaxed);
       run.throttled.fetch_add(client.stats().throttled - before.throttled, std::memory_order_relaxed);
       {

@@ -97,7 +97,7 @@ std::optional<SysTime> lower_bound(ReadContext& ctx, const StreamRun& run, const
   return lower;
 }
 
-std::vector<Window> split(SysTime start, SysTime end, std::chrono::seconds min_span, std::size_t max_windows) {
+Windows split(SysTime start, SysTime end, std::chrono::seconds min_span, std::size_t max_windows) {
   using std::chrono::seconds;
   const auto span = std::chrono::duration_cast<seconds>(end - sk::floor_seconds(start));
   std::size_t count = 1;
@@ -105,7 +105,7 @@ std::vector<Window> split(SysTime start, SysTime end, std::chrono::seconds min_s
     count = static_cast<std::size_t>((span.count() + min_span.count() - 1) / min_span.count());
   count = std::clamp<std::size_t>(count, 1, std::max<std::size_t>(1, max_windows));
   const seconds step{(span.count() + static_cast<long long>(count) - 1) / static_cast<long long>(count)};
-  std::vector<Window> out;
+  Windows out;
   SysTime lo = start;
   for (std::size_t i = 1; i <= count; ++i) {
     SysTime hi = end;

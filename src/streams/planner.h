@@ -33,6 +33,6 @@ state::StreamState load_state(const StreamRun& run, const std::vector<Partition>
 std::optional<SysTime> lower_bound(ReadContext& ctx, const StreamRun& run, const Partition& part);
 
 // Splits [start, end) into at most max_windows windows of at least `min_span`, whole seconds.
-std::vector<Window> split(SysTime start, SysTime end, std::chrono::seconds min_span, std::size_t max_windows);
+Windows split(SysTime start, SysTime end, std::chrono::seconds min_span, std::size_t max_windows);
 
 }  // namespace sk::streams

@@ -2,12 +2,20 @@
 // emit a checkpoint only when the state moved.
 #include "streams/run.h"
 
+#include <algorithm>
+
 namespace sk::streams {
 
 void StreamRun::advance_cursor(std::size_t p, SysTime now) {
   std::optional<SysTime> cursor;
   std::uint64_t records = 0;
-  for (const Window& w : windows[p]) {
+  // In cursor order: windows split off while reading were appended after later ones.
+  std::vector<const Window*> order;
+  order.reserve(windows[p].size());
+  for (const Window& w : windows[p]) order.push_back(&w);
+  std::sort(order.begin(), order.end(), [](const Window* a, const Window* b) { return a->start < b->start; });
+  for (const Window* wp : order) {
+    const Window& w = *wp;
     if (w.done) {
       // A finished window with an upper bound was read up to it; without one, up to its newest record.
       if (w.end) cursor = *w.end;

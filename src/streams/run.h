@@ -10,6 +10,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -31,12 +33,16 @@ namespace sk::streams {
 struct Window {
   Window(std::optional<SysTime> s, std::optional<SysTime> e) : start(s), end(e) {}
   std::optional<SysTime> start;  // lower bound; none = from the beginning
-  std::optional<SysTime> end;    // exclusive upper bound; none = no upper bound (rows without `upper`)
+  // Exclusive upper bound; none = no upper bound (rows without `upper`). It moves down when the
+  // window is re-split while being read (window_reader.cpp); the split-off part is new windows.
+  std::optional<SysTime> end;
   bool done = false;
   std::optional<SysTime> max_seen;  // newest cursor emitted so far in this window
   std::uint64_t emitted = 0;        // records written from this window so far
   Bounds bounds() const { return {start, end}; }
 };
+
+using Windows = std::deque<Window>;
 
 struct StreamRun {
   StreamRun(const StreamSpec* s, protocol::SyncMode m, nlohmann::json saved_state)
@@ -48,7 +54,9 @@ struct StreamRun {
 
   std::mutex mu;
   std::vector<Partition> partitions;         // set when the stream is planned
-  std::vector<std::vector<Window>> windows;  // per partition, in cursor order
+  // Per partition; planned in cursor order, windows split off while reading are appended (a deque:
+  // appending keeps references to the others valid while workers read them).
+  std::vector<Windows> windows;
   state::StreamState state;
   bool planned = false;       // partitions, state and windows are set
   bool finished = false;      // its final STATE and status were emitted
@@ -88,6 +96,9 @@ struct ReadContext {
   SysTime sync_start;  // the upper bound of every window, whole seconds
   std::once_flag timezone_once;
   std::string timezone;  // the account's IANA timezone, read once by the report streams
+  // Queues window w of partition p (appended to run.windows[p], run.remaining already counted);
+  // set by the engine. Called with run.mu held.
+  std::function<void(StreamRun& run, std::size_t p, std::size_t w)> queue_window;
 };
 
 // The failure of a stream cut short by a stop request (util/stop.h).

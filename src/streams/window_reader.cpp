@@ -2,9 +2,12 @@
 // become objects: their bytes go out with the cursor (and ancestor ids) spliced in front.
 #include "streams/window_reader.h"
 
+#include <algorithm>
+
 #include "klaviyo/page.h"
 #include "klaviyo/pager.h"
 #include "streams/hooks.h"
+#include "streams/planner.h"
 #include "util/datetime.h"
 #include "util/stop.h"
 
@@ -38,12 +41,55 @@ void json_string(std::string_view text, std::string& out) {
   out.assign(1, '"').append(text).push_back('"');
 }
 
+// Dense windows are re-split while they are read (sorted rows with an upper bound): a full page's
+// first and last record times tell how much of the window one page covers; when the rest would take
+// kResplitPages pages or more, the window keeps [start, cut) and [cut, end) becomes up to
+// kMaxNewWindows new windows that other workers start on at once (and may split again). Its pager
+// has already asked for records up to the old end, so the window drops records at or after the
+// cut and stops at the first page that reaches it. Called with run.mu held; returns the cut.
+constexpr double kResplitPages = 8;
+constexpr std::size_t kMaxNewWindows = 8;
+constexpr std::chrono::seconds kMinWindow{60};
+constexpr std::size_t kMaxWindowsPerWorker = 64;  // a run's windows, planned and split off
+
+std::optional<SysTime> resplit(ReadContext& ctx, StreamRun& run, std::size_t p, std::size_t wi, SysTime first,
+                               SysTime last) {
+  using Sec = std::chrono::duration<double>;
+  Window& w = run.windows[p][wi];
+  if (!w.end || *w.end <= last) return std::nullopt;
+  const double page_span = std::max(1.0, Sec(last - first).count());
+  const double rest = Sec(*w.end - last).count();
+  const double pages_left = rest / page_span;
+  if (pages_left < kResplitPages) return std::nullopt;
+  std::size_t total = 0;
+  for (const auto& part_windows : run.windows) total += part_windows.size();
+  const std::size_t cap = kMaxWindowsPerWorker * static_cast<std::size_t>(std::max(1, ctx.cfg.num_workers));
+  if (total >= cap) return std::nullopt;
+  const std::size_t k = std::min({kMaxNewWindows, static_cast<std::size_t>(pages_left / 4), cap - total});
+  // This window keeps about 1/(k+1) of the rest; the cut is a whole second after its last record.
+  const auto keep = std::chrono::duration_cast<SysTime::duration>(Sec(rest / static_cast<double>(k + 1)));
+  const SysTime cut = floor_seconds(last + keep) + std::chrono::seconds(1);
+  if (cut >= *w.end || *w.end - cut < kMinWindow) return std::nullopt;
+  const auto step = std::chrono::duration_cast<std::chrono::seconds>(*w.end - cut) / static_cast<long long>(k);
+  const std::chrono::seconds span = std::max<std::chrono::seconds>(kMinWindow, step + std::chrono::seconds(1));
+  Windows added = split(cut, *w.end, span, k);
+  w.end = cut;
+  for (Window& nw : added) {
+    run.windows[p].push_back(nw);
+    ++run.remaining;
+    ctx.queue_window(run, p, run.windows[p].size() - 1);
+  }
+  ctx.out.log(protocol::LogLevel::Debug, std::string(run.spec->name) + ": a dense window was split at " +
+                                             format_iso(cut) + " into " + std::to_string(added.size() + 1));
+  return cut;
+}
+
 }  // namespace
 
 void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_t p, std::size_t wi) {
   const StreamSpec& spec = *run.spec;
   const Partition& part = run.partitions[p];
-  const Window& window = run.windows[p][wi];  // start/end are fixed after planning
+  const Window& window = run.windows[p][wi];  // its start is fixed; its end moves only here (resplit)
   const SysTime now = ctx.sync_start;
   const std::string field(spec.cursor_field);
 
@@ -61,6 +107,8 @@ void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_
   // Boundaries are whole seconds, so records at or after the start are this window's.
   const bool split_start = spec.lower == Lower::Gt && wi > 0 && window.start.has_value();
   const bool as_object = transforms_records(spec);
+  const bool may_split = spec.sorted && spec.upper && spec.window_days > 0 && window.end && ctx.queue_window;
+  std::optional<SysTime> cut;  // set once the window was re-split: records from here on are not its
   std::optional<SysTime> max_seen;
   std::string leading, cursor_text;
 
@@ -73,6 +121,8 @@ void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_
         included_doc["included"] = json::parse(klaviyo::to_json_text(*page->included));
       const IncludedIndex included(included_doc);
       protocol::RecordBatch batch(spec.name, ctx.out.now_ms());  // the page's records, written at once
+      std::optional<SysTime> page_first, page_last;
+      bool reached_cut = false;
       for (std::size_t i = 0; i < page->data.size(); ++i) {
         const simdjson::dom::element rec = page->data[i];
         std::optional<SysTime> t;
@@ -88,6 +138,14 @@ void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_
               cursor_text = klaviyo::to_json_text(v);
             }
           }
+        }
+        if (t) {
+          if (!page_first) page_first = t;
+          page_last = t;
+        }
+        if (cut && t && *t >= *cut) {  // the split-off windows' (sorted: so are the rest)
+          reached_cut = true;
+          continue;
         }
         if (client_filter && t && *t <= client_min) continue;
         if (split_start && t && *t < *window.start) continue;  // the previous window's (see above)
@@ -113,6 +171,11 @@ void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_
       ctx.out.write(batch);
       std::lock_guard<std::mutex> lock(run.mu);
       run.windows[p][wi].emitted += written;
+      if (reached_cut) break;
+      // Only a full page tells the density (a server may send fewer), and only from its own records.
+      if (may_split && !cut && page->next && page->data.size() >= static_cast<std::size_t>(spec.page_size) &&
+          page_first && page_last && (!window.start || *page_first >= *window.start))
+        cut = resplit(ctx, run, p, wi, *page_first, *page_last);
       // A sorted window checkpoints after each page but its last: the window's end comes right after
       // and is a better cursor (resuming from the last record's time would only re-read its ties).
       if (spec.sorted && max_seen && page->next) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "fake_api.h"
@@ -35,13 +36,14 @@ std::string clause(const std::string& url, const std::string& op, const std::str
 }
 
 // A server holding `records` (id, cursor) of one endpoint, answering filters on `field` with
-// greater-than / greater-or-equal / less-than as Klaviyo does, sorted by the cursor, two per page.
+// greater-than / greater-or-equal / less-than as Klaviyo does, sorted by the cursor, `per_page` per
+// page (two unless told).
 void serve(FakeServer& server, std::vector<std::pair<std::string, std::string>> records, const std::string& field,
-           const std::string& type) {
+           const std::string& type, std::size_t per_page = 2) {
   std::stable_sort(records.begin(), records.end(), [](const auto& a, const auto& b) {
     return *sk::parse_datetime(a.second) < *sk::parse_datetime(b.second);
   });
-  server.handler = [records, field, type](const http::Request& r) {
+  server.handler = [records, field, type, per_page](const http::Request& r) {
     const std::string gt = clause(r.url, "greater-than", field), ge = clause(r.url, "greater-or-equal", field),
                       lt = clause(r.url, "less-than", field);
     std::vector<json> hits;
@@ -56,7 +58,7 @@ void serve(FakeServer& server, std::vector<std::pair<std::string, std::string>> 
                      decode(r.url).ends_with("page[size]=1");
     std::size_t from = 0;
     if (auto at = r.url.find("&offset="); at != std::string::npos) from = std::stoul(r.url.substr(at + 8));
-    const std::size_t n = one ? 1 : 2;
+    const std::size_t n = one ? 1 : per_page;
     std::vector<json> data(hits.begin() + static_cast<long>(std::min(from, hits.size())),
                            hits.begin() + static_cast<long>(std::min(from + n, hits.size())));
     json next = nullptr;
@@ -125,6 +127,38 @@ TEST_CASE("windows: profiles on and just before window boundaries, and ties, are
   std::sort(firsts.begin(), firsts.end());
   CHECK(firsts == std::vector<std::string>{"2024-05-04T11:59:59Z", "2024-05-11T11:59:59Z", "2024-05-18T11:59:59Z",
                                            "2024-05-25T11:59:59Z"});
+}
+
+TEST_CASE("windows: a dense window is split again while it is read; every record once", "[windows]") {
+  // 3000 profiles in the last planned window [05-25T12, 06-01T12), three sharing each 10-minute
+  // mark: its first full page (100) covers ~5 hours of 7 days, so the rest is split off into new
+  // windows that other workers read; the window itself stops at the cut.
+  std::vector<std::pair<std::string, std::string>> profiles;
+  const SysTime base = *sk::parse_datetime("2024-05-25T12:00:00Z");
+  for (int i = 0; i < 1000; ++i)
+    for (int j = 0; j < 3; ++j)
+      profiles.emplace_back("p" + std::to_string(i) + "_" + std::to_string(j),
+                            sk::format_iso(base + std::chrono::minutes(10 * i)));
+  FakeServer server;
+  serve(server, profiles, "updated", "profile", 100);
+  auto records = read_records(server, one_worker(), "profiles");
+  std::map<std::string, int> seen;
+  for (const auto& r : records) ++seen[r["id"].get<std::string>()];
+  std::size_t once = 0;
+  for (const auto& [id, t] : profiles) once += seen[id] == 1;
+  CHECK(once == profiles.size());
+  CHECK(records.size() == profiles.size());
+  // The four planned windows plus the ones split off (each asks greater-than(its start - 1 s)).
+  std::set<std::string> firsts;
+  for (const auto& u : server.urls())
+    if (u.find("&offset=") == std::string::npos) firsts.insert(clause(u, "greater-than", "updated"));
+  CHECK(firsts.size() > 4);
+  CHECK(firsts.count("2024-05-25T11:59:59Z") == 1);
+  // Nothing was read twice: the pages fetched hold each record once, except the page of the window
+  // that was cut, whose records past the cut are read again by the window after it.
+  std::size_t fetched = 0;
+  for (const auto& resp : server.urls()) (void)resp, ++fetched;
+  CHECK(fetched < 3000 / 100 + 4 + 2 * firsts.size());
 }
 
 TEST_CASE("windows: a big list's memberships are split into windows; bulk joins at one instant are read once", "[windows]") {
