@@ -196,9 +196,11 @@ int RateBudget::concurrency() const {
   std::lock_guard<std::mutex> lock(mu_);
   const double minute_s = std::chrono::duration<double>(minute_).count();
   const double per_s = minute_s > 0 ? tier_.steady_per_minute / minute_s : 1.0;
-  const double latency = latency_s_ > 0 ? latency_s_ : 1.0;
-  const double n = std::ceil(per_s * latency * 1.5) + 1;
-  return n > 1e6 ? 1'000'000 : static_cast<int>(n);
+  // Until a reply shows the latency, a few requests probe it (a sync's first moments would otherwise
+  // put up to num_workers page-sized replies in flight at once, on a guess).
+  const double n = std::min(std::ceil(per_s * (latency_s_ > 0 ? latency_s_ : 1.0) * 1.5) + 1, 1e6);
+  if (latency_s_ == 0) return std::min(kProbeRequests, static_cast<int>(n));
+  return static_cast<int>(n);
 }
 
 std::chrono::milliseconds RateBudget::latency() const {

@@ -65,9 +65,11 @@ class RateBudget {
   // tier's latency estimate (a moving average of grant -> reply).
   void replied();
   // Requests of this tier to keep in flight so that its steady rate is used: rate x observed
-  // latency x 1.5 (headroom for jitter and the time a reply takes to process), plus one; 1 s of
-  // latency is assumed until a reply was seen. Callers cap it by their own limit (num_workers).
+  // latency x 1.5 (headroom for jitter and the time a reply takes to process), plus one; before
+  // the first reply, at most kProbeRequests (1 s of latency assumed; one round trip later the
+  // latency is known). Callers cap it by their own limit (num_workers).
   int concurrency() const;
+  static constexpr int kProbeRequests = 4;
   std::chrono::milliseconds latency() const;  // the current latency estimate (0 before any reply)
   // Requests per minute this tier allows (steady), under the window scale.
   double steady_per_minute() const;

@@ -122,6 +122,35 @@ TEST_CASE("tier table matches Klaviyo's documented limits", "[budget]") {
   check(TierId::FlowReporting, "reporting (flow series)", 1, 2, 225);
 }
 
+TEST_CASE("concurrency follows the tier's rate x observed latency, a few probes before any reply", "[budget]") {
+  sk::FakeClock clock;
+  clock.advance(1s);  // grants at the clock's zero would read as "no grant"
+  RateBudget xl(sk::budget::tier(TierId::XL), clock);
+  RateBudget l(sk::budget::tier(TierId::L), clock);
+  RateBudget xs(sk::budget::tier(TierId::XS), clock);
+  // No reply yet: a few probes, never more than the 1-second guess gives a slow tier.
+  CHECK(xl.concurrency() == RateBudget::kProbeRequests);
+  CHECK(l.concurrency() == RateBudget::kProbeRequests);
+  CHECK(xs.concurrency() == 2);  // 15/min x 1 s x 1.5, rounded up, plus one
+  // A reply 300 ms after its grant: 3500/min x 0.3 s x 1.5 = 26.25 -> 27, plus one.
+  xl.acquire();
+  clock.advance(300ms);
+  xl.replied();
+  CHECK(xl.latency() == 300ms);
+  CHECK(xl.concurrency() == 28);
+  l.acquire();
+  clock.advance(300ms);
+  l.replied();
+  CHECK(l.concurrency() == 7);  // 750/min x 0.3 x 1.5 = 5.6 -> 6, plus one
+  // The estimate moves with later replies (a moving average): slower replies, more in flight.
+  xl.acquire();
+  clock.advance(700ms);
+  xl.replied();  // 0.8 x 300 + 0.2 x 700 = 380 ms
+  CHECK(xl.latency() >= 379ms);
+  CHECK(xl.latency() <= 380ms);
+  CHECK(xl.concurrency() == 35);  // 58.3/s x 0.38 x 1.5 = 33.25 -> 34, plus one
+}
+
 TEST_CASE("M tier: the 11th request in a second waits about a second", "[budget]") {
   sk::FakeClock clock;
   RateBudget b(sk::budget::tier(TierId::M), clock);
