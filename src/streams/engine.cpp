@@ -4,8 +4,7 @@
 // (StreamRun::advance_cursor).
 #include "streams/engine.h"
 
-#include <condition_variable>
-#include <deque>
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -18,6 +17,7 @@
 #include "streams/reports.h"
 #include "streams/run.h"
 #include "streams/window_reader.h"
+#include "streams/work_queue.h"
 #include "util/datetime.h"
 #include "util/stop.h"
 
@@ -27,82 +27,6 @@ using nlohmann::json;
 using protocol::StreamStatus;
 
 namespace {
-
-// One unit of work: plan a stream (window == kPlan) or read one window of one partition.
-struct Item {
-  static constexpr std::size_t kPlan = static_cast<std::size_t>(-1);
-  StreamRun* run;
-  std::size_t partition = 0;
-  std::size_t window = kPlan;
-  budget::TierId tier = budget::TierId::L;  // of a window's requests (plans are not capped)
-};
-
-// Items not taken yet plus items being worked on; pop() waits while a running item may still add
-// more, and returns nothing once all work is done.
-// Windows of one tier run at most `cap(tier)` at once (the tier's rate x latency, see
-// RateBudget::concurrency), so a tier never holds workers that would only wait in its budget; and
-// a free slot goes to the stream with the fewest items running, so one stream's single window
-// does not wait behind another stream's whole fan-out on the same tier.
-class WorkQueue {
- public:
-  explicit WorkQueue(std::function<int(budget::TierId)> cap) : cap_(std::move(cap)) {}
-  void push(Item item) {
-    std::lock_guard<std::mutex> lock(mu_);
-    items_.push_back(item);
-    ++open_;
-    cv_.notify_one();
-  }
-  std::optional<Item> pop() {
-    std::unique_lock<std::mutex> lock(mu_);
-    for (;;) {
-      cv_.wait(lock, [&] { return !items_.empty() || open_ == 0; });
-      if (items_.empty()) return std::nullopt;
-      auto best = items_.end();
-      std::size_t best_running = 0;
-      int caps[kTiers] = {};  // looked up once per tier per pop
-      for (auto it = items_.begin(); it != items_.end(); ++it) {
-        const auto t = static_cast<std::size_t>(it->tier);
-        if (it->window != Item::kPlan) {
-          if (caps[t] == 0) caps[t] = std::max(1, cap_(it->tier));
-          if (tier_running_[t] >= caps[t]) continue;
-        }
-        const std::size_t running = run_running_[it->run];
-        if (best == items_.end() || running < best_running) {
-          best = it;
-          best_running = running;
-          if (running == 0) break;
-        }
-      }
-      if (best != items_.end()) {
-        Item item = *best;
-        items_.erase(best);
-        if (item.window != Item::kPlan) ++tier_running_[static_cast<std::size_t>(item.tier)];
-        ++run_running_[item.run];
-        return item;
-      }
-      // Every waiting item's tier is full: wait for one to finish (or for the caps to grow).
-      cv_.wait_for(lock, std::chrono::milliseconds(50));
-    }
-  }
-  // The item taken by pop() is finished (after it pushed what it made).
-  void done(const Item& item) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (item.window != Item::kPlan) --tier_running_[static_cast<std::size_t>(item.tier)];
-    if (--run_running_[item.run] == 0) run_running_.erase(item.run);
-    --open_;
-    cv_.notify_all();
-  }
-
- private:
-  static constexpr std::size_t kTiers = 7;  // budget::TierId values
-  std::function<int(budget::TierId)> cap_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Item> items_;
-  std::size_t open_ = 0;
-  int tier_running_[kTiers] = {};
-  std::map<const StreamRun*, std::size_t> run_running_;
-};
 
 void finish_stream(ReadContext& ctx, StreamRun& run) {
   run.finished = true;
