@@ -3,7 +3,10 @@
 
 #include <cstdint>
 #include <cstring>
+#include <algorithm>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "http/transport.h"
 
@@ -178,7 +181,9 @@ namespace {
 
 struct ParserPool {
   std::mutex mu;
+  std::condition_variable returned;
   std::vector<std::unique_ptr<PageParser>> kept;
+  std::size_t lent = 0;
 };
 
 ParserPool& parser_pool() {
@@ -188,27 +193,45 @@ ParserPool& parser_pool() {
 
 }  // namespace
 
+std::size_t parsers_at_once() {
+  static const std::size_t n = std::max<std::size_t>(kMinParsersAtOnce, std::thread::hardware_concurrency());
+  return n;
+}
+
 void ReturnParser::operator()(PageParser* p) const noexcept {
   std::unique_ptr<PageParser> owned(p);
   ParserPool& pool = parser_pool();
-  std::lock_guard<std::mutex> lock(pool.mu);
-  try {
-    pool.kept.push_back(std::move(owned));
-  } catch (...) {  // no room to keep it: it is freed
+  {
+    std::lock_guard<std::mutex> lock(pool.mu);
+    --pool.lent;
+    try {
+      pool.kept.push_back(std::move(owned));
+    } catch (...) {  // no room to keep it: it is freed
+    }
   }
+  pool.returned.notify_one();
 }
 
 PooledParser pooled_parser() {
   ParserPool& pool = parser_pool();
-  {
-    std::lock_guard<std::mutex> lock(pool.mu);
-    if (!pool.kept.empty()) {
-      PageParser* p = pool.kept.back().release();
-      pool.kept.pop_back();
-      return PooledParser(p);
-    }
+  std::unique_lock<std::mutex> lock(pool.mu);
+  // Holders never wait for a second parser (a pager gives its parser back before it fetches), so
+  // waiting here ends as soon as one page is handled.
+  pool.returned.wait(lock, [&] { return pool.lent < parsers_at_once(); });
+  ++pool.lent;
+  if (!pool.kept.empty()) {
+    PageParser* p = pool.kept.back().release();
+    pool.kept.pop_back();
+    return PooledParser(p);
   }
-  return PooledParser(new PageParser());
+  lock.unlock();
+  try {
+    return PooledParser(new PageParser());
+  } catch (...) {
+    lock.lock();
+    --pool.lent;
+    throw;
+  }
 }
 
 std::string to_json_text(simdjson::dom::element e) { return simdjson::minify(e); }

@@ -11,12 +11,13 @@
 // for each (Page::raw), so the engine writes their bytes straight to the output without
 // re-serialising them.
 // Parsers are lent per page (pooled_parser): a parser keeps the capacity of the largest page it
-// parsed (about 14 bytes per byte of body), so memory follows the pages being parsed at once, not
-// the partitions open.
+// parsed (about 14 bytes per byte of body), so memory follows the pages being parsed at once (a
+// bounded number), not the partitions open or the requests in flight.
 // Thread-safety: a PageParser is used by one thread at a time; a Page is valid until the next
 // parse() on its parser and while the body it was parsed from lives unchanged.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,12 +56,18 @@ class PageParser {
   std::string padded_;                // the copy of a body without spare capacity
 };
 
-// Lends PageParsers from a process-wide pool; the deleter gives the parser back.
+// Lends PageParsers from a process-wide pool; the deleter gives the parser back. At most
+// parsers_at_once() are out at a time (the cores, at least kMinParsersAtOnce): a page is parsed and
+// its records written in a few milliseconds of CPU, so more would only add memory (a parser and an
+// output batch of a page's size each), not speed, when many requests are in flight; a thread
+// asking for one more waits until one is given back. A thread must not hold two at once.
 struct ReturnParser {
   void operator()(PageParser* p) const noexcept;
 };
 using PooledParser = std::unique_ptr<PageParser, ReturnParser>;
 PooledParser pooled_parser();
+constexpr std::size_t kMinParsersAtOnce = 2;
+std::size_t parsers_at_once();
 
 // The minified JSON text of a value (as the protocol output needs it).
 std::string to_json_text(simdjson::dom::element e);

@@ -3,9 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "fake_api.h"
 #include "klaviyo/api.h"
@@ -658,6 +661,27 @@ TEST_CASE("klaviyo: pooled parsers are reused, not multiplied", "[klaviyo][page]
   CHECK(again.get() == first);  // given back, then lent again
   auto second = klaviyo::pooled_parser();
   CHECK(second.get() != first);  // one in use: another one
+}
+
+TEST_CASE("klaviyo: no more than parsers_at_once() parsers are lent; one more waits for a return", "[klaviyo][page]") {
+  const std::size_t limit = klaviyo::parsers_at_once();
+  CHECK(limit >= klaviyo::kMinParsersAtOnce);
+  std::vector<klaviyo::PooledParser> held;
+  for (std::size_t i = 0; i < limit; ++i) held.push_back(klaviyo::pooled_parser());
+  std::atomic<bool> granted{false};
+  klaviyo::PageParser* got = nullptr;
+  std::thread asker([&] {
+    auto p = klaviyo::pooled_parser();
+    got = p.get();
+    granted = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  CHECK_FALSE(granted.load());  // every parser is out: the request waits
+  klaviyo::PageParser* returned = held.back().get();
+  held.pop_back();  // one comes back: the waiting request gets it
+  asker.join();
+  CHECK(granted.load());
+  CHECK(got == returned);
 }
 
 TEST_CASE("engine: lists_detailed makes one profile_count call per list and emits the list itself", "[engine][detail]") {
