@@ -66,14 +66,17 @@ std::string_view trim(std::string_view s) {
 }
 
 // The body goes into a reused buffer (util/buffers.h), sized once from Content-Length (plus room
-// for a parser's padding) instead of growing by doubling as chunks arrive.
+// for a parser's padding and for later, slightly larger pages) instead of growing by doubling as
+// chunks arrive.
 size_t on_body(char* data, size_t size, size_t nmemb, void* user) {
   auto* resp = static_cast<Response*>(user);
   std::string& body = resp->body;
   if (body.empty()) {
     if (const std::string* len = resp->header("content-length")) {
       const unsigned long long n = std::strtoull(len->c_str(), nullptr, 10);
-      if (n > 0 && n < (1ULL << 31) && body.capacity() < n + kBodySlack) body.reserve(n + kBodySlack);
+      // An eighth more than this body needs: the next pages of a stream are a few bytes larger or
+      // smaller, and a buffer reserved exactly would be reallocated for every larger one.
+      if (n > 0 && n < (1ULL << 31) && body.capacity() < n + kBodySlack) body.reserve(n + n / 8 + kBodySlack);
     }
   }
   body.append(data, size * nmemb);

@@ -67,6 +67,11 @@ void RecordBatch::add_text(std::string_view leading_fields, std::string_view obj
   ++count_;
 }
 
+void RecordBatch::expect(std::size_t records, std::size_t record_bytes) {
+  const std::size_t need = record_bytes + records * (prefix_.size() + suffix_.size() + 64);
+  if (lines_.capacity() < lines_.size() + need) lines_.reserve(lines_.size() + need + need / 8);
+}
+
 void RecordBatch::add(const json& data) {
   lines_.append(prefix_).append(data.dump(-1, ' ', false, json::error_handler_t::replace)).append(suffix_);
   ++count_;

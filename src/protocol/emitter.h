@@ -61,6 +61,10 @@ class RecordBatch {
   // "key":value pairs (comma-separated, no braces) put before its own fields.
   void add_text(std::string_view leading_fields, std::string_view object);
   void add(const json& data);
+  // Room for `records` records of `record_bytes` in all (plus their envelopes and an eighth more,
+  // so the reused buffer fits the next, slightly larger page too) before they are added, rather
+  // than growing by doubling while they are.
+  void expect(std::size_t records, std::size_t record_bytes);
   std::size_t size() const { return count_; }
   const std::string& stream() const { return stream_; }
 

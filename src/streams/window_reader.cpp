@@ -121,6 +121,9 @@ void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_
         included_doc["included"] = json::parse(klaviyo::to_json_text(*page->included));
       const IncludedIndex included(included_doc);
       protocol::RecordBatch batch(spec.name, ctx.out.now_ms());  // the page's records, written at once
+      if (!as_object && !page->raw.empty())  // the raw texts lie in order in the body
+        batch.expect(page->raw.size(),
+                     static_cast<std::size_t>(page->raw.back().data() + page->raw.back().size() - page->raw.front().data()));
       std::optional<SysTime> page_first, page_last;
       bool reached_cut = false;
       for (std::size_t i = 0; i < page->data.size(); ++i) {
