@@ -129,6 +129,7 @@ std::chrono::milliseconds RateBudget::acquire() {
                             " s)")
                         .failure();
         f.daily_quota_spent = true;  // how callers recognise it (streams/reports.cpp), not the wording
+        f.retry_after_seconds = (next_slot.count() + 999) / 1000;  // when the day's oldest request leaves the window
         throw SourceError(std::move(f));
       }
       ready = std::max(ready, day_ready);

@@ -135,7 +135,7 @@ std::optional<Failure> quota_failure(const StreamSpec& spec, const Failure& f, s
   const bool own_budget = f.daily_quota_spent;  // the connector's own budget refused (budget/rate_budget.h)
   if (!server_quota && !own_budget) return std::nullopt;
   std::string when;
-  if (server_quota) {
+  if (f.retry_after_seconds > 0) {  // Klaviyo's Retry-After, or when the own budget's day has room
     const long long s = f.retry_after_seconds;
     char buf[96];
     std::snprintf(buf, sizeof buf, "in about %lld h %02lld min (around %s)", s / 3600, (s % 3600) / 60,

@@ -19,7 +19,9 @@ struct Failure {
   std::string message;           // for the user: what happened and what to do
   std::string internal_message;  // for engineers: status codes, paths, library errors
   long http_status = 0;          // the last HTTP status behind the failure, 0 when none (network, parsing)
-  long long retry_after_seconds = -1;  // a 429's Retry-After the connector would not wait out, else -1
+  // Seconds until a request could go again: a 429's Retry-After the connector would not wait out,
+  // or (with daily_quota_spent) until the connector's own daily budget has room; else -1.
+  long long retry_after_seconds = -1;
   // Set by the connector's own rate budget (budget/rate_budget.h) when it refuses a request because
   // the tier's daily quota is spent, before anything is sent: callers recognise that case by this
   // flag, never by the message's wording.
