@@ -129,7 +129,8 @@ std::chrono::milliseconds RateBudget::acquire() {
                             " s)")
                         .failure();
         f.daily_quota_spent = true;  // how callers recognise it (streams/reports.cpp), not the wording
-        f.retry_after_seconds = (next_slot.count() + 999) / 1000;  // when the day's oldest request leaves the window
+        // When the day's oldest request leaves the window (streams/reports.cpp tells the user).
+        f.retry_after_seconds = std::chrono::ceil<std::chrono::seconds>(next_slot).count();
         throw SourceError(std::move(f));
       }
       ready = std::max(ready, day_ready);
@@ -197,11 +198,11 @@ int RateBudget::concurrency() const {
   std::lock_guard<std::mutex> lock(mu_);
   const double minute_s = std::chrono::duration<double>(minute_).count();
   const double per_s = minute_s > 0 ? tier_.steady_per_minute / minute_s : 1.0;
+  const double latency = latency_s_ > 0 ? latency_s_ : 1.0;  // 1 s assumed before any reply
+  const int n = static_cast<int>(std::min(std::ceil(per_s * latency * 1.5) + 1, 1e6));
   // Until a reply shows the latency, a few requests probe it (a sync's first moments would otherwise
   // put up to num_workers page-sized replies in flight at once, on a guess).
-  const double n = std::min(std::ceil(per_s * (latency_s_ > 0 ? latency_s_ : 1.0) * 1.5) + 1, 1e6);
-  if (latency_s_ == 0) return std::min(kProbeRequests, static_cast<int>(n));
-  return static_cast<int>(n);
+  return latency_s_ > 0 ? n : std::min(kProbeRequests, n);
 }
 
 std::chrono::milliseconds RateBudget::latency() const {

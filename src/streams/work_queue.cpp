@@ -17,10 +17,7 @@ std::optional<Item> WorkQueue::pop() {
   std::unique_lock<std::mutex> lock(mu_);
   Idle self;
   for (;;) {
-    if (items_.empty() && open_ == 0) {
-      for (Idle* w : idle_) w->wake.notify_one();  // all done: every waiter returns
-      return std::nullopt;
-    }
+    if (items_.empty() && open_ == 0) return std::nullopt;  // all done (done() woke every waiter)
     if (std::optional<Item> item = take()) {
       if (!items_.empty()) wake_one();  // more may be takeable: the next idle worker looks
       return item;
