@@ -15,7 +15,7 @@ import urllib.parse
 import urllib.request
 import json
 
-from simbench import CONNECTOR, KEY, Sim, files
+from simbench import KEY, Sim, files, read_connector
 
 
 def fetch_pages(url, max_pages):
@@ -31,21 +31,6 @@ def fetch_pages(url, max_pages):
     return out
 
 
-def count_records(stream):
-    """RECORD lines on `stream`, counted in 1 MiB chunks at C speed so that the reader takes little
-    CPU from the two cores the connector and the simulator share (a Python loop per line took about
-    a second per million lines and perturbed the connector's own figure)."""
-    prefix = b'\n{"type":"RECORD"'
-    records, tail = 0, b"\n"  # the first line starts after an implied newline
-    while True:
-        chunk = stream.read(1 << 20)
-        if not chunk:
-            return records
-        data = tail + chunk
-        records += data.count(prefix)
-        tail = data[-(len(prefix) - 1):]  # a prefix cut by the chunk boundary is counted next time
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--events", type=int, default=1000000)
@@ -59,15 +44,11 @@ def main():
         figures = []
         for run in range(a.runs):
             started = time.time()
-            proc = subprocess.Popen([CONNECTOR, "read", "--config", cfg, "--catalog", cat], env=env,
-                                    stdout=subprocess.PIPE)
-            records = count_records(proc.stdout)
-            _, status, usage = os.wait4(proc.pid, 0)  # the connector's own rusage, not the simulator's
-            proc.returncode = os.waitstatus_to_exitcode(status)
+            records, usage, rc = read_connector(cfg, cat, env)
             wall = time.time() - started
             cpu = usage.ru_utime + usage.ru_stime
             figures.append(records / max(cpu, 1e-9))
-            print(f"connector run {run + 1}: exit={proc.returncode} events={records} wall_s={wall:.2f} "
+            print(f"connector run {run + 1}: exit={rc} events={records} wall_s={wall:.2f} "
                   f"cpu_s={cpu:.2f} (user {usage.ru_utime:.2f}, system {usage.ru_stime:.2f}) "
                   f"events_per_cpu_s={figures[-1]:,.0f} peak_rss_MB={usage.ru_maxrss / 1024:.1f}", flush=True)
         print(f"connector: median of {a.runs} runs: events_per_cpu_s={statistics.median(figures):,.0f}", flush=True)

@@ -11,9 +11,8 @@ there, 20 ms latency):
 import argparse
 import os
 import statistics
-import subprocess
 
-from simbench import CONNECTOR, Sim, files
+from simbench import Sim, files, read_connector
 
 
 def peak_rss(events, workers, latency, runs):
@@ -26,15 +25,8 @@ def peak_rss(events, workers, latency, runs):
             env["SK_RATE_WINDOW_SCALE"] = "0.01"
         out = []
         for _ in range(runs):
-            # wait4 gives this child's own peak RSS (RUSAGE_CHILDREN would be the max over all children).
-            proc = subprocess.Popen([CONNECTOR, "read", "--config", cfg, "--catalog", cat], env=env,
-                                    stdout=subprocess.PIPE)
-            records = 0
-            for line in proc.stdout:
-                if line.startswith(b'{"type":"RECORD"'):
-                    records += 1
-            _, status, ru = os.wait4(proc.pid, 0)
-            out.append((records, ru.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)))
+            records, usage, rc = read_connector(cfg, cat, env)
+            out.append((records, usage.ru_maxrss / 1024, rc))
         return out
 
 
