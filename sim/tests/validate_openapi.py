@@ -9,6 +9,7 @@ schema. OpenAPI 3.0 -> JSON Schema conversion: `nullable: true` allows null; `on
 """
 import argparse
 import copy
+import gzip
 import json
 import os
 import subprocess
@@ -120,7 +121,9 @@ def main():
     ap.add_argument("--sim", required=True)
     ap.add_argument("--spec", required=True)
     a = ap.parse_args()
-    spec = json.load(open(a.spec))
+    opener = gzip.open if a.spec.endswith(".gz") else open
+    with opener(a.spec, "rt", encoding="utf-8") as f:
+        spec = json.load(f)
     sim = Sim(a.sim)
     failures = 0
     checked = 0

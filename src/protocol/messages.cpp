@@ -1,5 +1,5 @@
 // Builders for the AirbyteMessage JSON shapes of protocol 0.18 (see
-// ../shared/reference/airbyte-protocol/airbyte_protocol.yaml). Switches are exhaustive on purpose.
+// third_party/airbyte-protocol/airbyte_protocol.json). Switches are exhaustive on purpose.
 #include "protocol/messages.h"
 
 namespace sk::protocol {

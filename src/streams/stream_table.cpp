@@ -1,7 +1,7 @@
 // The stream table (revision 2026-07-15). Each row states only what differs from StreamSpec's
 // defaults. Filter operators, sort fields and page-size caps per endpoint come from Klaviyo's
 // OpenAPI spec (x-klaviyo-filters, page[size] maximum) as summarised in
-// ../shared/reference/notes/klaviyo-api.md §2–§4:
+// the project's reference notes on the Klaviyo API (§2–§4):
 //   /api/metrics    no filter on updated, no sort, no page[size] (200/page fixed)   M tier
 //   /api/lists      updated: greater-than only; sort updated; page[size] max 10      L tier
 //   /api/segments   updated: greater-than only; sort updated; page[size] max 10      L tier

@@ -7,7 +7,7 @@ It reads integration_tests/acceptance-test-config.yml, starts the Klaviyo simula
 runtime config for every `secrets/...` config path (pointing at the simulator's key), runs the
 connector binary with KLAVIYO_BASE_URL set, and performs the checks of the sections spec,
 connection, discovery, basic_read, full_refresh, incremental and connector_attributes as
-../shared/reference/notes/airbyte-protocol-cat.md §5 describes them.
+The project's notes on Airbyte's acceptance tests (§5) describe them.
 
 One line per check:  PASS <section>.<test>[<param>]  |  FAIL <name> : <reason>  |  SKIP <name> : <why>
 Exit status 1 if any check failed, 0 otherwise.
@@ -109,22 +109,20 @@ def ensure(cond: Any, msg: str):
 # Locating reference schemas
 # ---------------------------------------------------------------------------------------------
 
-def _first_existing(paths: Iterable[Path]) -> Path:
-    paths = list(paths)
-    for p in paths:
-        if p.is_file():
-            return p
-    raise FileNotFoundError("none of: " + ", ".join(map(str, paths)))
+def _vendored(source_dir: Path, relative: str) -> Path:
+    """A schema vendored under third_party/ (see third_party/README.md)."""
+    path = source_dir / "third_party" / relative
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: it is part of the repository (third_party/)")
+    return path
 
 
 def protocol_schema_path(source_dir: Path = DEFAULT_SOURCE_DIR) -> Path:
-    return _first_existing([source_dir.parent / "shared/reference/airbyte-protocol/airbyte_protocol.json",
-                            HERE / "schemas/airbyte_protocol.json"])
+    return _vendored(source_dir, "airbyte-protocol/airbyte_protocol.json")
 
 
 def metadata_schema_path(source_dir: Path = DEFAULT_SOURCE_DIR) -> Path:
-    return _first_existing([source_dir.parent / "shared/reference/airbyte-metadata/metadata_schema.json",
-                            HERE / "schemas/metadata_schema.json"])
+    return _vendored(source_dir, "airbyte-metadata/metadata_schema.json")
 
 
 _MSG_VALIDATOR: Draft7Validator | None = None

@@ -1,7 +1,7 @@
 """metadata.yaml is valid Airbyte metadata and agrees with the binary and the Dockerfile.
 
   * validates against Airbyte's ConnectorMetadataDefinitionV0 JSON schema
-    (../shared/reference/airbyte-metadata/metadata_schema.json, vendored fallback in schemas/);
+    (vendored in third_party/airbyte-metadata/metadata_schema.json);
   * dockerImageTag == `source-klaviyo --version` == CMake project VERSION;
   * the Dockerfile's LABEL io.airbyte.name / io.airbyte.version match dockerRepository /
     dockerImageTag, ENV AIRBYTE_ENTRYPOINT == " ".join(exec-form ENTRYPOINT), the final stage runs as

@@ -1,7 +1,7 @@
 """Shared fixtures of the end-to-end suite: the binary, the simulator and the discovered catalog.
 
 Run one file:
-  SK_BUILD_DIR=/work/main/build SK_SOURCE_DIR=/work/main /usr/bin/python3 -m pytest -q tests/e2e/test_read.py
+  SK_BUILD_DIR=build /usr/bin/python3 -m pytest -q tests/e2e/test_read.py
 """
 
 import os

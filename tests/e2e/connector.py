@@ -29,14 +29,10 @@ SPEC_PATH = SOURCE_DIR / "spec" / "spec.json"
 
 
 def _protocol_schema_path() -> Path:
-    candidates = [
-        SOURCE_DIR.parent / "shared" / "reference" / "airbyte-protocol" / "airbyte_protocol.json",
-        Path("/work/shared/reference/airbyte-protocol/airbyte_protocol.json"),
-    ]
-    for c in candidates:
-        if c.is_file():
-            return c
-    raise FileNotFoundError("airbyte_protocol.json not found; looked at: " + ", ".join(map(str, candidates)))
+    path = SOURCE_DIR / "third_party" / "airbyte-protocol" / "airbyte_protocol.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: it is part of the repository (third_party/)")
+    return path
 
 
 PROTOCOL_SCHEMA = json.loads(_protocol_schema_path().read_text())

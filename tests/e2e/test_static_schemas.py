@@ -4,7 +4,7 @@ Mirrors the parts of Airbyte's Connector Acceptance Tests (CAT 3.x, `spec` and `
 that can be checked without running the connector, plus a few record-validation smoke tests that
 use CAT's date-time rule. Standard library + jsonschema only.
 
-Run:  SK_SOURCE_DIR=/work/main /usr/bin/python3 -m pytest -q tests/e2e/test_static_schemas.py
+Run (from the repository root):  /usr/bin/python3 -m pytest -q tests/e2e/test_static_schemas.py
 """
 
 import copy
