@@ -6,10 +6,10 @@
 #include <set>
 #include <string>
 
-#include "config/config.h"
+#include "source/config/config.h"
 #include "fuzz_input.h"
-#include "streams/catalog.h"
-#include "util/error.h"
+#include "source/streams/catalog.h"
+#include "core/util/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using sk_fuzz::violated;

@@ -4,10 +4,10 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "config/config.h"
+#include "source/config/config.h"
 #include "fuzz_input.h"
-#include "util/datetime.h"
-#include "util/error.h"
+#include "core/util/datetime.h"
+#include "core/util/error.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using sk_fuzz::violated;

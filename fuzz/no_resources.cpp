@@ -1,6 +1,6 @@
 // The fuzz build embeds no spec or schemas (discover is not fuzzed): an empty resource table, so
 // util/resources.cpp links without the main build's generated embedded_resources.cpp.
-#include "util/resources.h"
+#include "core/util/resources.h"
 
 namespace sk::resources {
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "fuzz_input.h"
-#include "klaviyo/page.h"
+#include "core/klaviyo/page.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using sk::klaviyo::Shape;

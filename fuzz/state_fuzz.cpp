@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
+#include "source/config/config.h"
 #include "fuzz_input.h"
-#include "state/state_input.h"
-#include "state/stream_state.h"
-#include "util/error.h"
+#include "source/state/state_input.h"
+#include "source/state/stream_state.h"
+#include "core/util/error.h"
 
 namespace {
 

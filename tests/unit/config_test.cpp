@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "config/config.h"
-#include "util/datetime.h"
-#include "util/error.h"
+#include "source/config/config.h"
+#include "core/util/datetime.h"
+#include "core/util/error.h"
 
 using nlohmann::json;
 using sk::SourceError;

@@ -14,7 +14,7 @@
 
 #include <httplib.h>
 
-#include "http/transport.h"
+#include "core/http/transport.h"
 
 using namespace std::chrono_literals;
 using sk::http::Request;

@@ -11,12 +11,12 @@
 #include <thread>
 
 #include "fake_api.h"
-#include "klaviyo/api.h"
-#include "util/datetime.h"
-#include "klaviyo/pager.h"
-#include "streams/engine.h"
-#include "streams/planner.h"
-#include "streams/run.h"
+#include "core/klaviyo/api.h"
+#include "core/util/datetime.h"
+#include "core/klaviyo/pager.h"
+#include "source/streams/engine.h"
+#include "source/streams/planner.h"
+#include "source/streams/run.h"
 
 using nlohmann::json;
 using namespace sk;
@@ -248,7 +248,7 @@ TEST_CASE("klaviyo: the pager detects loops and refuses links to other hosts", "
     FakeServer server;
     server.handler = [](const http::Request& r) { return reply(200, page({}, r.url)); };
     http::Client client(std::make_unique<FakeTransport>(server), clock, {}, nullptr);
-    klaviyo::Api api(client, budgets, cfg);
+    klaviyo::Api api(client, budgets, cfg.api_key, cfg.base_url);
     klaviyo::Pager pager(api, lists_call(), klaviyo::Shape::List);
     CHECK(pager.next() != nullptr);
     CHECK_THROWS_WITH(pager.next(), Catch::Contains("same page link twice"));
@@ -257,7 +257,7 @@ TEST_CASE("klaviyo: the pager detects loops and refuses links to other hosts", "
     FakeServer server;
     server.handler = [](const http::Request&) { return reply(200, page({}, "http://evil.example/api/lists?x=1")); };
     http::Client client(std::make_unique<FakeTransport>(server), clock, {}, nullptr);
-    klaviyo::Api api(client, budgets, cfg);
+    klaviyo::Api api(client, budgets, cfg.api_key, cfg.base_url);
     klaviyo::Pager pager(api, lists_call(), klaviyo::Shape::List);
     CHECK(pager.next() != nullptr);
     CHECK_THROWS_WITH(pager.next(), Catch::Contains("another host"));
@@ -268,7 +268,7 @@ TEST_CASE("klaviyo: the pager detects loops and refuses links to other hosts", "
     int calls = 0;
     server.handler = [&](const http::Request&) { ++calls; return reply(200, R"({"data":[{"id":"1"},<!-- upstream)"); };
     http::Client client(std::make_unique<FakeTransport>(server), clock, {}, nullptr);
-    klaviyo::Api api(client, budgets, cfg);
+    klaviyo::Api api(client, budgets, cfg.api_key, cfg.base_url);
     klaviyo::Pager pager(api, lists_call(), klaviyo::Shape::List);
     try {
       pager.next();
@@ -283,7 +283,7 @@ TEST_CASE("klaviyo: the pager detects loops and refuses links to other hosts", "
     int calls = 0;
     server.handler = [&](const http::Request&) { return ++calls == 1 ? reply(200, "{\"data\": [tru") : reply(200, page({})); };
     http::Client client(std::make_unique<FakeTransport>(server), clock, {}, nullptr);
-    klaviyo::Api api(client, budgets, cfg);
+    klaviyo::Api api(client, budgets, cfg.api_key, cfg.base_url);
     klaviyo::Pager pager(api, lists_call(), klaviyo::Shape::List);
     CHECK(pager.next() != nullptr);
     CHECK(calls == 2);

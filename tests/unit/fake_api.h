@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "http/transport.h"
+#include "core/http/transport.h"
 
 namespace sk::test {
 

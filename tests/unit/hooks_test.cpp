@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "streams/hooks.h"
+#include "source/streams/hooks.h"
 
 using nlohmann::json;
 using namespace sk::streams;

@@ -16,12 +16,12 @@
 #include <string>
 #include <vector>
 
-#include "config/config.h"
-#include "state/state_input.h"
-#include "state/stream_state.h"
-#include "streams/catalog.h"
-#include "util/datetime.h"
-#include "util/error.h"
+#include "source/config/config.h"
+#include "source/state/state_input.h"
+#include "source/state/stream_state.h"
+#include "source/streams/catalog.h"
+#include "core/util/datetime.h"
+#include "core/util/error.h"
 
 using nlohmann::json;
 using sk::FailureType;

@@ -10,10 +10,10 @@
 #include <utility>
 #include <vector>
 
-#include "budget/rate_budget.h"
-#include "http/client.h"
-#include "util/clock.h"
-#include "util/error.h"
+#include "core/budget/rate_budget.h"
+#include "core/http/client.h"
+#include "core/util/clock.h"
+#include "core/util/error.h"
 
 using namespace std::chrono_literals;
 using sk::http::Client;

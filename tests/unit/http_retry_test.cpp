@@ -9,10 +9,10 @@
 #include <utility>
 #include <vector>
 
-#include "budget/rate_budget.h"
-#include "http/client.h"
-#include "http/retry_policy.h"
-#include "util/clock.h"
+#include "core/budget/rate_budget.h"
+#include "core/http/client.h"
+#include "core/http/retry_policy.h"
+#include "core/util/clock.h"
 
 using namespace std::chrono_literals;
 using sk::http::Action;

@@ -2,9 +2,9 @@
 
 #include <sstream>
 
-#include "protocol/emitter.h"
-#include "streams/catalog.h"
-#include "util/error.h"
+#include "core/protocol/emitter.h"
+#include "source/streams/catalog.h"
+#include "core/util/error.h"
 
 using nlohmann::json;
 using namespace sk::protocol;

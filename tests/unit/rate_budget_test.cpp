@@ -12,10 +12,10 @@
 #include <thread>
 #include <vector>
 
-#include "budget/rate_budget.h"
-#include "util/clock.h"
-#include "util/error.h"
-#include "util/stop.h"
+#include "core/budget/rate_budget.h"
+#include "core/util/clock.h"
+#include "core/util/error.h"
+#include "core/util/stop.h"
 
 using namespace std::chrono_literals;
 using sk::budget::RateBudget;

@@ -9,11 +9,11 @@
 #include <sstream>
 
 #include "fake_api.h"
-#include "streams/engine.h"
-#include "streams/planner.h"
-#include "streams/progress.h"
-#include "streams/reports.h"
-#include "util/datetime.h"
+#include "source/streams/engine.h"
+#include "source/streams/planner.h"
+#include "source/streams/progress.h"
+#include "source/streams/reports.h"
+#include "core/util/datetime.h"
 
 using nlohmann::json;
 using namespace sk;
@@ -437,7 +437,7 @@ TEST_CASE("reports: progress lines count report requests done of those planned, 
     return rs.handle(r);
   };
   http::Client client(std::make_unique<FakeTransport>(server), clock, {}, nullptr);
-  klaviyo::Api api(client, ctx.budgets, cfg);
+  klaviyo::Api api(client, ctx.budgets, cfg.api_key, cfg.base_url);
   CHECK(streams::progress_line(ctx, run, 1.0).find("done=0.0% (report requests 0/0 done)") != std::string::npos);
   streams::read_report_stream(ctx, api, run);
   REQUIRE_FALSE(run.failure.has_value());

@@ -1,12 +1,12 @@
 #include <catch2/catch.hpp>
 
-#include "config/config.h"
-#include "util/datetime.h"
-#include "state/state_input.h"
-#include "state/stream_state.h"
-#include "streams/partitions.h"
-#include "streams/stream_spec.h"
-#include "util/error.h"
+#include "source/config/config.h"
+#include "core/util/datetime.h"
+#include "source/state/state_input.h"
+#include "source/state/stream_state.h"
+#include "source/streams/partitions.h"
+#include "source/streams/stream_spec.h"
+#include "core/util/error.h"
 
 using nlohmann::json;
 using sk::state::StreamState;

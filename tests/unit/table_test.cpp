@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "streams/stream_spec.h"
-#include "streams/table_check.h"
+#include "source/streams/stream_spec.h"
+#include "source/streams/table_check.h"
 
 using namespace sk::streams;
 

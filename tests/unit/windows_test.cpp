@@ -9,11 +9,11 @@
 #include <sstream>
 
 #include "fake_api.h"
-#include "streams/engine.h"
-#include "streams/planner.h"
-#include "streams/progress.h"
-#include "streams/run.h"
-#include "util/datetime.h"
+#include "source/streams/engine.h"
+#include "source/streams/planner.h"
+#include "source/streams/progress.h"
+#include "source/streams/run.h"
+#include "core/util/datetime.h"
 
 using nlohmann::json;
 using namespace sk;

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "streams/work_queue.h"
+#include "source/streams/work_queue.h"
 
 using sk::budget::TierId;
 using sk::streams::Item;

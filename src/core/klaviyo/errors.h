@@ -1,0 +1,61 @@
+// What a Klaviyo answer that is not a 2xx means, stated once: one table of (status, error detail,
+// kind of call) -> action, with the user's message. http::Client has already waited out 429s
+// (Retry-After) and retried 5xx and network errors by then; what reaches this table is final.
+//   401                          -> config error: the key is invalid or revoked
+//   403                          -> config error naming the read scope the call needs
+//   404 on a child partition     -> skip the partition (its parent was deleted mid-sync), one LOG line
+//   400 "does not support querying for values data" on a report partition
+//                                -> skip the partition (Klaviyo cannot report on that metric)
+//   400 / 404 otherwise          -> system error with Klaviyo's detail
+//   5xx / 429 after the retries  -> transient error (outage / quota), so the platform retries later
+// `check` reads the same table, so the two never word the same failure differently.
+// Thread-safe: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/util/error.h"
+
+namespace sk::klaviyo {
+
+// Which calls a rule applies to.
+enum class CallKind {
+  Plain,            // a listing or a single resource with no parent
+  ChildPartition,   // a partition of a child stream: /api/lists/{id}/profiles, /api/flow-actions/{id}/...
+  ReportPartition,  // a reporting-API POST for one conversion metric
+};
+
+enum class Action {
+  ConfigError,    // the user must change the config or the key
+  SkipPartition,  // log and treat the partition as read (no records)
+  Fail,           // the stream fails with the failure type of the rule
+};
+
+struct Verdict {
+  Action action = Action::Fail;
+  Failure failure;  // for ConfigError / Fail: the error; for SkipPartition: message = the LOG line
+};
+
+// The Klaviyo error text of an error document: "title detail" of errors[0], or "".
+std::string error_detail(const nlohmann::json& doc);
+
+// The verdict for a final non-2xx answer to call `what` ("GET /api/segments") needing `scope`.
+Verdict judge(long status, const nlohmann::json& doc, std::string_view what, std::string_view scope,
+              CallKind kind = CallKind::Plain);
+
+// judge() for callers that cannot skip: the failure as an exception.
+SourceError map_error(long status, const nlohmann::json& doc, std::string_view what, std::string_view scope);
+
+// Thrown by the pager when judge() says SkipPartition; the reader catches it per partition.
+struct PartitionSkipped {
+  std::string message;
+};
+
+// Messages for the ways a call can fail before Klaviyo gives a final answer (http::Client gave up),
+// keyed by the last HTTP status it saw (0 = none: the network). Used by check.
+std::string unreachable_message(const std::string& base_url, const Failure& f);
+
+}  // namespace sk::klaviyo
