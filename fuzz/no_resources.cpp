@@ -1,5 +1,5 @@
 // The fuzz build embeds no spec or schemas (discover is not fuzzed): an empty resource table, so
-// util/resources.cpp links without the main build's generated embedded_resources.cpp.
+// resources::find links without the main build's generated embedded_resources.cpp.
 #include "core/util/resources.h"
 
 namespace sk::resources {

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "source/streams/hooks.h"
+#include "source/streams/request.h"
 
 using nlohmann::json;
 using namespace sk::streams;
@@ -48,18 +49,17 @@ TEST_CASE("hooks: global_exclusions keeps suppressed profiles and renames the ar
   CHECK_FALSE(apply_record_hooks(spec, {}, none, no_subs));
 }
 
-TEST_CASE("hooks: profiles ask for predictive analytics unless disabled, at the matching tier", "[hooks]") {
+TEST_CASE("rows: profiles ask for predictive analytics unless disabled, at the matching tier", "[hooks]") {
   const StreamSpec& spec = *find_stream("profiles");
   sk::config::Config cfg;
-  sk::klaviyo::Params params;
-  auto tier = spec.tier;
-  apply_request_hooks(spec, cfg, params, tier);
-  CHECK(params.back().second == "subscriptions,predictive_analytics");
-  CHECK(tier == sk::budget::TierId::M);
+  auto call = build_call(spec, cfg, Partition{}, {});
+  CHECK(call.params.back() == std::pair<std::string, std::string>{"additional-fields[profile]",
+                                                                   "subscriptions,predictive_analytics"});
+  CHECK(call.info.tier == sk::budget::TierId::M);
+  CHECK(spec.tier_for(false) == sk::budget::TierId::M);
   cfg.disable_fetching_predictive_analytics = true;
-  params.clear();
-  tier = spec.tier;
-  apply_request_hooks(spec, cfg, params, tier);
-  CHECK(params.back().second == "subscriptions");
-  CHECK(tier == sk::budget::TierId::L);
+  call = build_call(spec, cfg, Partition{}, {});
+  CHECK(call.params.back() == std::pair<std::string, std::string>{"additional-fields[profile]", "subscriptions"});
+  CHECK(call.info.tier == sk::budget::TierId::L);
+  CHECK(spec.tier_for(true) == sk::budget::TierId::L);
 }

@@ -60,6 +60,8 @@ std::string Api::fetch(const Call& call, const std::string& url) {
   switch (v.action) {
     case Action::SkipPartition:
       throw PartitionSkipped{std::move(v.failure.message)};
+    case Action::Absent:        // no rule gives these for the kinds of call a page is
+    case Action::MissingScope:
     case Action::ConfigError:
     case Action::Fail:
       throw SourceError(std::move(v.failure));

@@ -63,6 +63,8 @@ class Api {
   // True when `url` points at the configured base URL (we never send the key elsewhere).
   bool same_origin(std::string_view url) const;
   const std::string& base_url() const { return base_url_; }
+  // Requests and 429s its client has sent and met so far (http::Client::stats).
+  const http::ClientStats& stats() const { return client_.stats(); }
 
  private:
   http::Response send_raw(http::Request& req, CallInfo info);

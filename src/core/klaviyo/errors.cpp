@@ -1,6 +1,9 @@
 // The status -> action table (see errors.h). Each number and each message is stated here once.
 #include "core/klaviyo/errors.h"
 
+#include <limits>
+#include <utility>
+
 namespace sk::klaviyo {
 
 namespace {
@@ -8,27 +11,70 @@ namespace {
 // Klaviyo's words for a conversion metric the reporting API cannot use.
 constexpr std::string_view kUnsupportedMetric = "does not support querying for values data";
 
+// A rule matches a status range, an error detail substring ("" any) and a kind of call (any_kind:
+// every kind). Its message is a template: {what} = "GET /api/segments", {scope} = "segments",
+// {status} = "403", {detail} = Klaviyo's detail, {: detail} = ": <detail>" or "." when it has none.
 struct Rule {
-  long status;                  // 0: any status not matched above it
-  std::string_view detail;      // substring of Klaviyo's error detail; "" matches any
-  CallKind kind;                // the kind of call the rule applies to
-  bool any_kind;                // true: applies to every kind
+  long status_from, status_to;
+  std::string_view detail;
+  CallKind kind;
+  bool any_kind;
   Action action;
-  FailureType type;             // for Fail
+  FailureType type;
+  std::string_view message;
 };
 
-// First match wins. Messages are built by message_for() from the rule's position.
+constexpr long kAnyStatus = std::numeric_limits<long>::max();
+
+// First match wins; the last rule matches every status.
 constexpr Rule kRules[] = {
-    {401, "", CallKind::Plain, true, Action::ConfigError, FailureType::Config},
-    {403, "", CallKind::Plain, true, Action::ConfigError, FailureType::Config},
-    {404, "", CallKind::ChildPartition, false, Action::SkipPartition, FailureType::System},
-    {400, kUnsupportedMetric, CallKind::ReportPartition, false, Action::SkipPartition, FailureType::System},
-    {400, "", CallKind::Plain, true, Action::Fail, FailureType::System},
-    {404, "", CallKind::Plain, true, Action::Fail, FailureType::System},
-    {0, "", CallKind::Plain, true, Action::Fail, FailureType::System},
+    {401, 401, "", CallKind::Plain, true, Action::ConfigError, FailureType::Config,
+     "Klaviyo rejected the API key (HTTP 401): it is invalid, revoked or deleted. Create a private API key in "
+     "Klaviyo (Settings > API keys) and update 'api_key'."},
+    {403, 403, "", CallKind::Probe, false, Action::MissingScope, FailureType::Config,
+     "The API key lacks the read scope '{scope}:read' needed for {what} (HTTP 403)."},
+    {403, 403, "", CallKind::Plain, true, Action::ConfigError, FailureType::Config,
+     "The API key lacks the read scope '{scope}:read' needed for {what} (HTTP 403). Edit the key in Klaviyo "
+     "(Settings > API keys) to grant read access to {scope}, or remove the streams that need it."},
+    {404, 404, "", CallKind::ChildPartition, false, Action::SkipPartition, FailureType::System,
+     "{what} answered 'not found' (HTTP 404): its parent was deleted during the sync; this partition is skipped."},
+    {404, 404, "", CallKind::Lookup, false, Action::Absent, FailureType::System,
+     "{what} answered 'not found' (HTTP 404)."},
+    {400, 400, kUnsupportedMetric, CallKind::ReportPartition, false, Action::SkipPartition, FailureType::System,
+     "Klaviyo cannot report on this conversion metric ({what}: {detail}); the metric is skipped."},
+    {400, 400, "", CallKind::Plain, true, Action::Fail, FailureType::System,
+     "Klaviyo refused the request {what} as invalid (HTTP 400){: detail}"},
+    {404, 404, "", CallKind::Plain, true, Action::Fail, FailureType::System,
+     "Klaviyo answered 'not found' (HTTP 404) for {what}."},
+    {500, kAnyStatus, "", CallKind::Plain, true, Action::Fail, FailureType::Transient,
+     "Klaviyo is failing (HTTP {status}) for {what}; this is on Klaviyo's side, try again later."},
+    {0, kAnyStatus, "", CallKind::Plain, true, Action::Fail, FailureType::System,
+     "Unexpected HTTP {status} from Klaviyo for {what}{: detail}"},
 };
 
-std::string with_detail(const std::string& detail) { return detail.empty() ? "." : ": " + detail; }
+std::string fill(std::string_view tmpl, std::string_view what, std::string_view scope, long status,
+                 const std::string& detail) {
+  const std::pair<std::string_view, std::string> vars[] = {
+      {"{what}", std::string(what)},
+      {"{scope}", std::string(scope)},
+      {"{status}", std::to_string(status)},
+      {"{detail}", detail},
+      {"{: detail}", detail.empty() ? "." : ": " + detail},
+  };
+  std::string out;  // one pass over the template: values are never scanned for names
+  for (std::size_t i = 0; i < tmpl.size();) {
+    bool replaced = false;
+    for (const auto& [name, value] : vars)
+      if (tmpl.substr(i, name.size()) == name) {
+        out += value;
+        i += name.size();
+        replaced = true;
+        break;
+      }
+    if (!replaced) out += tmpl[i++];
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -49,40 +95,15 @@ std::string error_detail(const nlohmann::json& doc) {
 
 Verdict judge(long status, const nlohmann::json& doc, std::string_view what, std::string_view scope, CallKind kind) {
   const std::string detail = error_detail(doc);
-  const std::string w(what), sc(scope);
-  const std::string internal = w + " returned HTTP " + std::to_string(status) + (detail.empty() ? "" : ": " + detail);
+  const std::string internal =
+      std::string(what) + " returned HTTP " + std::to_string(status) + (detail.empty() ? "" : ": " + detail);
   for (const Rule& r : kRules) {
-    if (r.status != 0 && r.status != status) continue;
+    if (status < r.status_from || status > r.status_to) continue;
     if (!r.any_kind && r.kind != kind) continue;
     if (!r.detail.empty() && detail.find(r.detail) == std::string::npos) continue;
-    Verdict v{r.action, {r.action == Action::ConfigError ? FailureType::Config : r.type, "", internal, status}};
-    const bool skip = r.action == Action::SkipPartition;
-    if (status == 401) {
-      v.failure.message =
-          "Klaviyo rejected the API key (HTTP 401): it is invalid, revoked or deleted. Create a private API key in "
-          "Klaviyo (Settings > API keys) and update 'api_key'.";
-    } else if (status == 403) {
-      v.failure.message = "The API key lacks the read scope '" + sc + ":read' needed for " + w +
-                          " (HTTP 403). Edit the key in Klaviyo (Settings > API keys) to grant read access to " + sc +
-                          ", or remove the streams that need it.";
-    } else if (status == 404) {
-      v.failure.message = skip ? w + " answered 'not found' (HTTP 404): its parent was deleted during the sync; "
-                                     "this partition is skipped."
-                               : "Klaviyo answered 'not found' (HTTP 404) for " + w + ".";
-    } else if (status == 400) {
-      v.failure.message = skip ? "Klaviyo cannot report on this conversion metric (" + w + ": " + detail +
-                                     "); the metric is skipped."
-                               : "Klaviyo refused the request " + w + " as invalid (HTTP 400)" + with_detail(detail);
-    } else if (status >= 500) {
-      v.failure.type = FailureType::Transient;
-      v.failure.message = "Klaviyo is failing (HTTP " + std::to_string(status) + ") for " + w +
-                          "; this is on Klaviyo's side, try again later.";
-    } else {
-      v.failure.message = "Unexpected HTTP " + std::to_string(status) + " from Klaviyo for " + w + with_detail(detail);
-    }
-    return v;
+    return Verdict{r.action, {r.type, fill(r.message, what, scope, status, detail), internal, status}};
   }
-  return {};  // unreachable: the last rule matches everything
+  return Verdict{Action::Fail, {FailureType::System, internal, internal, status}};  // a negative status
 }
 
 SourceError map_error(long status, const nlohmann::json& doc, std::string_view what, std::string_view scope) {
@@ -98,6 +119,10 @@ std::string unreachable_message(const std::string& base_url, const Failure& f) {
            "). Other integrations may be using the quota; try again later.";
   return "Could not reach Klaviyo at " + base_url + ": " + f.message +
          " Check the network connection, proxy or firewall (and KLAVIYO_BASE_URL if it is set).";
+}
+
+bool quota_spent(const Failure& f) {
+  return (f.http_status == 429 && f.retry_after_seconds > 0) || f.daily_quota_spent;
 }
 
 }  // namespace sk::klaviyo

@@ -24,28 +24,63 @@ namespace {
 struct Probe {
   std::string_view scope;
   klaviyo::Call call;
-  bool core;  // false: only an optional stream needs it; a missing scope is a warning
+  bool required;  // false: only optional parts need it; a missing scope is a warning
 };
 
-// Scopes only optional parts need (keys made for Airbyte's connector lack both): tags:read for the
-// tags stream, accounts:read for the report streams' timezone (they fall back to UTC days).
-constexpr std::string_view kOptionalScopes[] = {"tags", "accounts"};
+std::string joined(const std::vector<std::string>& items, std::string_view last_sep) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == items.size() ? std::string(last_sep) : std::string(", ")) + items[i];
+  return out;
+}
+
+// The names of the rows for which `pick` is true.
+template <class Pick>
+std::vector<std::string> stream_names(Pick pick) {
+  std::vector<std::string> out;
+  for (const auto& s : streams::all_streams())
+    if (pick(s)) out.emplace_back(s.name);
+  return out;
+}
 
 // One probe per read scope the streams need, from the stream table: the first row of each scope
 // that has no parent, its first request for its first partition (Klaviyo requires a channel on
-// /api/campaigns), asking for one record. The table starts with metrics, so a bad key shows first.
+// /api/campaigns), asking for one record; the row says whether the scope is required. Then
+// accounts:read, which only the report streams' timezone needs (they fall back to UTC days). The
+// table starts with metrics, so a bad key shows first.
 std::vector<Probe> probes(const config::Config& cfg) {
   std::vector<Probe> out;
   std::set<std::string_view> seen;
   for (const auto& s : streams::all_streams()) {
     if (s.partitions == streams::Partitioning::Parent || !seen.insert(s.scope).second) continue;
-    const auto parts = streams::partitions_for(s, cfg);
-    const bool optional = std::find(std::begin(kOptionalScopes), std::end(kOptionalScopes), s.scope) !=
-                          std::end(kOptionalScopes);
-    out.push_back({s.scope, streams::one_record(streams::build_call(s, cfg, parts.front(), {})), !optional});
+    klaviyo::Call call = streams::one_record(streams::build_call(s, cfg, streams::partitions_for(s, cfg).front(), {}));
+    call.kind = klaviyo::CallKind::Probe;
+    out.push_back({s.scope, std::move(call), s.scope_need == streams::ScopeNeed::Required});
   }
-  out.push_back({"accounts", streams::account_call(), false});
+  klaviyo::Call account = streams::account_call();
+  account.kind = klaviyo::CallKind::Probe;
+  out.push_back({account.info.scope, std::move(account), false});
   return out;
+}
+
+// The SUCCEEDED message: what the key can read, then a warning per optional scope it lacks.
+std::string success_message(const std::vector<Probe>& probes, const std::vector<std::string>& optional_missing) {
+  std::vector<std::string> required;
+  for (const auto& p : probes)
+    if (p.required) required.emplace_back(p.scope);
+  std::string message = "Connected to Klaviyo: the key can read " + joined(required, " and ") + ".";
+  for (const auto& scope : optional_missing) {
+    const auto needing = stream_names([&](const streams::StreamSpec& s) { return s.scope == scope; });
+    if (needing.empty()) {  // accounts: the report streams' timezone
+      const auto reports = stream_names([](const streams::StreamSpec& s) { return s.report != nullptr; });
+      message += " It lacks the read scope " + scope + ":read: the report streams (" + joined(reports, ", ") +
+                 ") will split days at UTC midnight instead of the account's timezone unless you grant it.";
+    } else {
+      message += " It lacks the read scope for " + scope + ": the " + joined(needing, " and ") +
+                 (needing.size() == 1 ? " stream" : " streams") + " will fail unless you grant it or deselect it.";
+    }
+  }
+  return message;
 }
 
 }  // namespace
@@ -70,7 +105,8 @@ int run_check(const std::string& config_path, protocol::Emitter& out, Clock& clo
   klaviyo::Api api(client, budgets, cfg.api_key, cfg.base_url);
 
   std::vector<std::string> missing, optional_missing;
-  for (const auto& p : probes(cfg)) {
+  const std::vector<Probe> all = probes(cfg);
+  for (const auto& p : all) {
     klaviyo::Reply reply;
     try {
       reply = api.get_raw(api.first_url(p.call), p.call.info);
@@ -79,32 +115,21 @@ int run_check(const std::string& config_path, protocol::Emitter& out, Clock& clo
       return 0;
     }
     if (reply.status >= 200 && reply.status < 300) continue;
-    if (reply.status == 403) {
-      (p.core ? missing : optional_missing).push_back(std::string(p.scope));
+    const klaviyo::Verdict v = klaviyo::judge(reply.status, reply.doc, "GET " + p.call.path, p.scope, p.call.kind);
+    if (v.action == klaviyo::Action::MissingScope) {
+      (p.required ? missing : optional_missing).emplace_back(p.scope);
       continue;
     }
-    out.connection_status(false, klaviyo::judge(reply.status, reply.doc, "GET " + p.call.path, p.scope).failure.message);
+    out.connection_status(false, v.failure.message);
     return 0;
   }
   if (!missing.empty()) {
-    std::string list;
-    for (const auto& s : missing) list += (list.empty() ? "" : ", ") + s;
-    out.connection_status(false, "The API key lacks the read scope for: " + list +
+    out.connection_status(false, "The API key lacks the read scope for: " + joined(missing, ", ") +
                                      ". Edit the key in Klaviyo (Settings > API keys) and give it read access to "
                                      "these, or deselect the streams that need them.");
     return 0;
   }
-  std::string message = "Connected to Klaviyo: the key can read profiles, events, metrics, lists, segments, "
-                        "campaigns, flows and templates.";
-  for (const auto& s : optional_missing) {
-    if (s == "accounts")
-      message += " It lacks the read scope accounts:read: the report streams (campaign_values_reports, "
-                 "flow_series_reports) will split days at UTC midnight instead of the account's timezone unless "
-                 "you grant it.";
-    else
-      message += " It lacks the read scope for " + s + ": the " + s + " stream will fail unless you grant it or deselect it.";
-  }
-  out.connection_status(true, message);
+  out.connection_status(true, success_message(all, optional_missing));
   return 0;
 }
 

@@ -1,6 +1,7 @@
 // The engine: turns configured stream rows plus their saved state into requests, pages through the
 // answers, hands each record to the emitter and advances state only past what was emitted.
-//   read = make runs -> run (workers: plan each stream, then read its windows) -> summarise
+//   read = make runs -> start report streams -> run workers (plan each stream, then read its
+//          windows) -> end unfinished streams -> summarise
 // Work is one queue of items: first a plan per stream (which lists parents through the shared
 // ParentDirectory while other streams' windows are already being read), then one item per window
 // the plan made. num_workers threads take items, each with its own HTTP client; rate budgets are
@@ -23,7 +24,13 @@
 #include "core/util/clock.h"
 #include "core/util/error.h"
 
+namespace sk::klaviyo {
+class Api;
+}
+
 namespace sk::streams {
+
+struct Item;
 
 using TransportFactory = http::TransportFactory;
 
@@ -50,6 +57,15 @@ class Engine {
   int parent_listings(std::string_view parent) const;
 
  private:
+  struct Read;  // one read's context, runs, queue and report threads (engine.cpp)
+  void make_runs(Read& r, const std::vector<ConfiguredStream>& streams,
+                 const std::map<std::string, nlohmann::json>& saved_state);
+  void start_report_streams(Read& r);
+  void run_workers(Read& r);
+  void run_item(Read& r, klaviyo::Api& api, const Item& item);
+  void end_unfinished(Read& r);
+  std::vector<StreamResult> summarise(Read& r);
+
   const config::Config& cfg_;
   protocol::Emitter& out_;
   Clock& clock_;

@@ -9,33 +9,9 @@ namespace sk::streams {
 
 using nlohmann::json;
 
-void apply_request_hooks(const StreamSpec& spec, const config::Config& cfg, klaviyo::Params& params,
-                         budget::TierId& tier) {
-  for (Hook h : spec.hooks) {
-    switch (h) {
-      case Hook::ProfileAdditionalFields:
-        if (cfg.disable_fetching_predictive_analytics) {
-          params.emplace_back("additional-fields[profile]", "subscriptions");
-        } else {
-          params.emplace_back("additional-fields[profile]", "subscriptions,predictive_analytics");
-          tier = budget::TierId::M;
-        }
-        break;
-      case Hook::CampaignChannel:
-      case Hook::MergeIncluded:
-      case Hook::SuppressedOnly:
-      case Hook::ProfileId:
-      case Hook::CampaignDetails:
-        break;
-    }
-  }
-}
-
 bool transforms_records(const StreamSpec& spec) {
   for (Hook h : spec.hooks) {
     switch (h) {
-      case Hook::ProfileAdditionalFields:
-        break;
       case Hook::CampaignChannel:
       case Hook::MergeIncluded:
       case Hook::SuppressedOnly:
@@ -112,8 +88,6 @@ bool keep_suppressed(json& record) {
 bool apply_record_hooks(const StreamSpec& spec, const Partition& part, const IncludedIndex& included, json& record) {
   for (Hook h : spec.hooks) {
     switch (h) {
-      case Hook::ProfileAdditionalFields:
-        break;
       case Hook::CampaignChannel: {
         auto& attrs = record["attributes"];
         if (attrs.is_null()) attrs = json::object();
@@ -138,8 +112,6 @@ bool apply_record_hooks(const StreamSpec& spec, const Partition& part, const Inc
 
 namespace {
 
-constexpr klaviyo::CallInfo kCampaignCall{budget::TierId::M, "campaigns"};
-
 // The member at `path` of nested objects, or null when any step is missing or not an object.
 json member_at(const json& j, std::initializer_list<const char*> path) {
   const json* cur = &j;
@@ -152,22 +124,30 @@ json member_at(const json& j, std::initializer_list<const char*> path) {
   return *cur;
 }
 
-// GET that treats 404 as "nothing there" (nullopt); other non-2xx statuses throw the mapped error.
-std::optional<json> get_unless_404(klaviyo::Api& api, const std::string& url) {
-  klaviyo::Reply r = api.get_raw(url, kCampaignCall);
-  if (r.status == 404) return std::nullopt;
-  if (r.status < 200 || r.status >= 300) throw klaviyo::map_error(r.status, r.doc, "GET " + url, kCampaignCall.scope);
-  return std::move(r.doc);
+// A GET of a related resource; nullopt when the status table says it is absent (a 404 Lookup).
+// Other non-2xx statuses throw the table's error.
+std::optional<json> lookup(klaviyo::Api& api, const std::string& url, klaviyo::CallInfo info) {
+  klaviyo::Reply r = api.get_raw(url, info);
+  if (r.status >= 200 && r.status < 300) return std::move(r.doc);
+  const klaviyo::Verdict v = klaviyo::judge(r.status, r.doc, "GET " + url, info.scope, klaviyo::CallKind::Lookup);
+  if (v.action == klaviyo::Action::Absent) return std::nullopt;
+  throw SourceError(v.failure);
 }
 
-void add_campaign_details(klaviyo::Api& api, json& record) {
+// The row's detail_path with {id} filled in (percent-encoded).
+std::string detail_url(const StreamSpec& spec, klaviyo::Api& api, const std::string& id) {
+  std::string path(spec.detail_path);
+  if (auto pos = path.find("{id}"); pos != std::string::npos) path.replace(pos, 4, klaviyo::percent_encode(id));
+  return api.url(path);
+}
+
+void add_campaign_details(const StreamSpec& spec, klaviyo::Api& api, json& record) {
   const json id = record.value("id", json());
   if (!id.is_string()) return;
+  const klaviyo::CallInfo info{spec.tier, spec.scope};
 
   std::int64_t count = 0;
-  const std::string estimation =
-      api.url("/api/campaign-recipient-estimations/" + klaviyo::percent_encode(id.get<std::string>()));
-  if (auto doc = get_unless_404(api, estimation); doc && doc->is_object()) {
+  if (auto doc = lookup(api, detail_url(spec, api, id.get<std::string>()), info); doc && doc->is_object()) {
     const json n = member_at(*doc, {"data", "attributes", "estimated_recipient_count"});
     if (n.is_number_integer()) count = n.get<std::int64_t>();
   }
@@ -178,7 +158,7 @@ void add_campaign_details(klaviyo::Api& api, json& record) {
   const std::string& url = related.get_ref<const std::string&>();
   if (!api.same_origin(url)) return;  // never send the key to another host
   json messages = json::array();
-  if (auto doc = get_unless_404(api, url); doc && doc->is_object()) {
+  if (auto doc = lookup(api, url, info); doc && doc->is_object()) {
     auto data = doc->find("data");
     if (data != doc->end() && data->is_array()) messages = std::move(*data);
     else if (data != doc->end() && data->is_object()) messages.push_back(std::move(*data));
@@ -191,14 +171,13 @@ void add_campaign_details(klaviyo::Api& api, json& record) {
 void apply_call_hooks(const StreamSpec& spec, klaviyo::Api& api, json& record) {
   for (Hook h : spec.hooks) {
     switch (h) {
-      case Hook::ProfileAdditionalFields:
       case Hook::CampaignChannel:
       case Hook::MergeIncluded:
       case Hook::SuppressedOnly:
       case Hook::ProfileId:
         break;
       case Hook::CampaignDetails:
-        add_campaign_details(api, record);
+        add_campaign_details(spec, api, record);
         break;
     }
   }

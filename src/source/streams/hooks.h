@@ -10,21 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/budget/rate_budget.h"
-#include "source/config/config.h"
 #include "core/klaviyo/api.h"
-#include "core/klaviyo/query.h"
 #include "source/streams/partitions.h"
 #include "source/streams/stream_spec.h"
 
 namespace sk::streams {
-
-// Adjusts query parameters and rate tier before the first request of a partition.
-//   ProfileAdditionalFields: adds additional-fields[profile]=subscriptions,predictive_analytics
-//   (tier M, Klaviyo's lower limit for predictive data) or =subscriptions when
-//   disable_fetching_predictive_analytics is set (tier L).
-void apply_request_hooks(const StreamSpec& spec, const config::Config& cfg, klaviyo::Params& params,
-                         budget::TierId& tier);
 
 // True when a stream's hooks change records (so the engine must build each record as an object).
 bool transforms_records(const StreamSpec& spec);
@@ -56,10 +46,10 @@ bool apply_record_hooks(const StreamSpec& spec, const Partition& part, const Inc
 // reading worker's Api, so the calls share its HTTP client (retries, Retry-After) and the shared
 // rate budgets; errors other than the 404s named below throw the mapped SourceError.
 //   CampaignDetails, for {"type":"campaign","id":"C1","relationships":{"campaign-messages":{"links":
-//   {"related":"<base>/api/campaigns/C1/campaign-messages"}}}}:
-//     GET <base>/api/campaign-recipient-estimations/C1 (tier M)
+//   {"related":"<base>/api/campaigns/C1/campaign-messages"}}}}, at the row's tier and scope:
+//     GET <base> + the row's detail_path with {id} = C1 (/api/campaign-recipient-estimations/C1)
 //       -> "estimated_recipient_count": data.attributes.estimated_recipient_count (0 when absent or 404)
-//     GET the related link (tier M), only when present and on the configured base URL
+//     GET the related link, only when present and on the configured base URL
 //       -> "campaign_messages": data (the campaign-message resources; [] on 404); no field without a link
 void apply_call_hooks(const StreamSpec& spec, klaviyo::Api& api, nlohmann::json& record);
 

@@ -34,16 +34,20 @@ int ParentDirectory::listings(std::string_view parent) const {
   return it == listings_.end() ? 0 : it->second;
 }
 
+std::vector<Partition> partitions_of(const StreamSpec& spec, const config::Config& cfg, ParentDirectory& parents,
+                                     klaviyo::Api& api) {
+  const bool listed = spec.partitions == Partitioning::Parent ||
+                      (spec.partitions == Partitioning::ReportMetrics && cfg.metric_ids.empty());
+  if (!listed) return partitions_for(spec, cfg);
+  const StreamSpec* parent = find_stream(spec.parent);
+  if (!parent)
+    throw system_error("Internal error: stream " + std::string(spec.name) + " names an unknown parent '" +
+                       std::string(spec.parent) + "'.");
+  return partitions_for(spec, cfg, parents.list(*parent, api));
+}
+
 std::vector<ParentRef> ParentDirectory::list_now(const StreamSpec& parent, klaviyo::Api& api) {
-  std::vector<Partition> parts;
-  if (parent.partitions == Partitioning::Parent) {
-    const StreamSpec* grandparent = find_stream(parent.parent);
-    if (!grandparent)
-      throw system_error("Internal error: stream " + std::string(parent.name) + " names an unknown parent.");
-    parts = partitions_for(parent, cfg_, list(*grandparent, api));
-  } else {
-    parts = partitions_for(parent, cfg_);
-  }
+  const std::vector<Partition> parts = partitions_of(parent, cfg_, *this, api);
   std::vector<ParentRef> refs;
   for (const auto& part : parts) {
     // Every record of the partition: no bounds, whatever the saved state of the parent stream.

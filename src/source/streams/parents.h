@@ -50,4 +50,10 @@ class ParentDirectory {
   std::map<std::string_view, int> listings_;
 };
 
+// The partitions of `spec` this read: from the row and the config, through `parents`' listing of
+// its parent stream where it needs one (a child row; a report row without metric_ids). Throws the
+// listing's SourceError, or a system error for a row naming an unknown parent.
+std::vector<Partition> partitions_of(const StreamSpec& spec, const config::Config& cfg, ParentDirectory& parents,
+                                     klaviyo::Api& api);
+
 }  // namespace sk::streams

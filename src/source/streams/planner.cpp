@@ -38,16 +38,7 @@ void plan_windows(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size
 
 void plan_stream(ReadContext& ctx, klaviyo::Api& api, StreamRun& run) {
   const StreamSpec& spec = *run.spec;
-  std::vector<Partition> parts;
-  if (spec.partitions == Partitioning::Parent) {
-    const StreamSpec* parent = find_stream(spec.parent);
-    if (!parent)
-      throw system_error("Internal error: stream " + std::string(spec.name) + " names an unknown parent '" +
-                         std::string(spec.parent) + "'.");
-    parts = partitions_for(spec, ctx.cfg, ctx.parents.list(*parent, api));
-  } else {
-    parts = partitions_for(spec, ctx.cfg);
-  }
+  std::vector<Partition> parts = partitions_of(spec, ctx.cfg, ctx.parents, api);
   state::StreamState state = load_state(run, parts, spec.lookback ? ctx.cfg.lookback_window_days : 0);
   {
     std::lock_guard<std::mutex> lock(run.mu);
@@ -91,10 +82,17 @@ std::optional<SysTime> lower_bound(ReadContext& ctx, const StreamRun& run, const
   if (run.mode == protocol::SyncMode::Incremental) lower = run.state.get(part.key);
   if (lower && spec.lookback && ctx.cfg.lookback_window_days > 0)
     lower = days_before(*lower, ctx.cfg.lookback_window_days);
-  const bool uses_start_date = spec.lower != Lower::None || !spec.detail_key.empty();  // detail rows: as their parent
-  if (ctx.cfg.start_date && uses_start_date && (!lower || *lower < *ctx.cfg.start_date))
-    lower = ctx.cfg.start_date;
+  const std::optional<SysTime> start = configured_start(spec, ctx.cfg);
+  if (start && (!lower || *lower < *start)) lower = start;
   return lower;
+}
+
+std::optional<SysTime> configured_start(const StreamSpec& spec, const config::Config& cfg) {
+  switch (spec.start_date) {
+    case StartDate::Honoured: return cfg.start_date;
+    case StartDate::Ignored: return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 Windows split(SysTime start, SysTime end, std::chrono::seconds min_span, std::size_t max_windows) {

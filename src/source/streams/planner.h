@@ -27,10 +27,12 @@ void plan_stream(ReadContext& ctx, klaviyo::Api& api, StreamRun& run);
 // streams (reports.cpp).
 state::StreamState load_state(const StreamRun& run, const std::vector<Partition>& parts, int lookback_days);
 
-// The lower bound of a partition: saved cursor minus lookback, never before start_date (rows
-// without a server-side filter, i.e. metrics, ignore start_date as Airbyte's connector does;
-// detail rows such as lists_detailed honour it, as their parent does).
+// The lower bound of a partition: saved cursor minus lookback, never before configured_start.
 std::optional<SysTime> lower_bound(ReadContext& ctx, const StreamRun& run, const Partition& part);
+
+// config.start_date where the row honours it (StreamSpec::start_date), else none: the one place
+// that interprets start_date (the report streams take its day).
+std::optional<SysTime> configured_start(const StreamSpec& spec, const config::Config& cfg);
 
 // Splits [start, end) into at most max_windows windows of at least `min_span`, whole seconds.
 Windows split(SysTime start, SysTime end, std::chrono::seconds min_span, std::size_t max_windows);

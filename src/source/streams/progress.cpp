@@ -4,18 +4,13 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "source/streams/request.h"
 
 namespace sk::streams {
 
 namespace {
 
-// Its last item is done (or it failed before its plan): its final STATE and status are out. Report
-// streams have no items (they run on their own thread): they are over when finished.
-bool over(const StreamRun& run) {
-  if (run.spec->report != Report::None) return run.finished;
-  return run.remaining == 0 && (run.planned || run.failure);
-}
+// Its final STATE and status are out.
+bool over(const StreamRun& run) { return run.finished; }
 
 }  // namespace
 
@@ -36,15 +31,13 @@ double percent_done(const StreamRun& run) {
       if (w.done) read += len;
       else if (w.max_seen) read += std::clamp(Sec(*w.max_seen - *w.start).count(), 0.0, len);
     }
-  // Report streams: one window per report request (reports.cpp), so the share of requests done.
-  if (span > 0 && run.spec->report == Report::None) return 100.0 * read / span;
+  // Windows without bounds (one per report request, reports.cpp): the share of windows done.
+  if (span > 0) return 100.0 * read / span;
   return windows == 0 ? 100.0 : 100.0 * static_cast<double>(done) / static_cast<double>(windows);
 }
 
 double tier_limit_per_minute(ReadContext& ctx, const StreamRun& run) {
-  budget::TierId tier = run.spec->tier;
-  if (run.spec->report == Report::None) tier = build_call(*run.spec, ctx.cfg, Partition{}, {}).info.tier;
-  return ctx.budgets.get(tier).steady_per_minute();
+  return ctx.budgets.get(run.tier).steady_per_minute();
 }
 
 Progress::Progress(ReadContext& ctx, const std::vector<std::unique_ptr<StreamRun>>& runs)
@@ -81,11 +74,12 @@ void Progress::loop() {
 }
 
 std::string progress_line(ReadContext& ctx, StreamRun& run, double elapsed_s) {
-  const bool report = run.spec->report != Report::None;
   double pct;
   std::size_t windows = 0, done = 0;
+  const budget::RateBudget* live = nullptr;
   {
     std::lock_guard<std::mutex> lock(run.mu);
+    live = run.own_budget;
     pct = percent_done(run);
     for (const auto& part : run.windows)
       for (const Window& w : part) {
@@ -94,23 +88,20 @@ std::string progress_line(ReadContext& ctx, StreamRun& run, double elapsed_s) {
       }
   }
   std::uint64_t requests = run.requests.load(), throttled = run.throttled.load();
-  if (report) {
-    // The engine adds a report stream's requests and 429s to its run only when it ends; meanwhile
-    // its endpoint's budget counts them (each report tier serves one stream alone).
-    const budget::RateBudget& b = ctx.budgets.get(run.spec->tier);
-    requests = std::max(requests, b.requests());
-    throttled = std::max(throttled, b.throttles());
+  if (live) {
+    requests = std::max(requests, live->requests());
+    throttled = std::max(throttled, live->throttles());
   }
   const auto records = ctx.out.records_emitted(run.spec->name);
   char line[320];
   std::snprintf(line, sizeof line,
                 "progress: stream=%.*s records=%llu pages=%llu records_per_s=%.0f requests=%llu 429s=%llu "
-                "done=%.1f%% (%s %zu/%zu done)",
+                "done=%.1f%% (%.*s %zu/%zu done)",
                 static_cast<int>(run.spec->name.size()), run.spec->name.data(),
                 static_cast<unsigned long long>(records), static_cast<unsigned long long>(run.pages.load()),
                 elapsed_s > 0 ? static_cast<double>(records) / elapsed_s : 0.0,
                 static_cast<unsigned long long>(requests), static_cast<unsigned long long>(throttled), pct,
-                report ? "report requests" : "windows", done, windows);
+                static_cast<int>(run.progress_unit.size()), run.progress_unit.data(), done, windows);
   return line;
 }
 

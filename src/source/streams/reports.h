@@ -1,4 +1,6 @@
-// The report streams (campaign_values_reports, flow_series_reports): what makes them more than a row.
+// The report streams (rows with a ReportSpec: campaign_values_reports, flow_series_reports): the
+// reading that makes them more than a row. What each request asks (type, statistics, interval,
+// days per window) is the row's ReportSpec; its quota is the row's tier (budget/tiers.cpp).
 //   POST /api/campaign-values-reports, POST /api/flow-series-reports: one conversion metric and one
 //   custom timeframe per request; Klaviyo reads the timeframe's wall-clock times in the account's
 //   timezone (GET /api/accounts), ignores the offset sent, and counts both ends. Each endpoint
@@ -53,15 +55,6 @@ struct DayWindow {
 // Windows of `step` days from `first` to `last` (inclusive), in order; none when first > last.
 std::vector<DayWindow> day_windows(Day first, Day last, int step);
 
-// Days per request of a report row.
-int window_days(const StreamSpec& spec, const config::Config& cfg);
-
-// The JSON body of a report request for one metric and timeframe.
-std::string report_body(const StreamSpec& spec, std::string_view metric_id, const Timeframe& tf);
-
-// The statistics a report row asks for (Airbyte's lists: 31 for campaigns, 22 for flows).
-const std::vector<std::string_view>& report_statistics(const StreamSpec& spec);
-
 // The timezone named `name` (an IANA name; UTC when it cannot be loaded). Loaded once per read
 // (read_report_stream) and passed down: cctz looks names up in a locked, process-wide registry.
 cctz::time_zone zone_named(const std::string& name);
@@ -72,8 +65,9 @@ Timeframe timeframe_of(const DayWindow& w, const cctz::time_zone& tz);
 // Today's date in timezone `tz` at instant `now`.
 Day today_in(const cctz::time_zone& tz, SysTime now);
 
-// Plans and reads a whole report stream (partitions = metrics; windows round-robin), emitting its
-// records and checkpoints. Sets run.failure instead of throwing.
+// Plans (partitions = metrics, state, the account's days, the quota) and reads a whole report
+// stream round-robin across metrics, emitting its records and checkpoints, and keeping
+// run.requests / run.throttled current. Sets run.failure instead of throwing.
 void read_report_stream(ReadContext& ctx, klaviyo::Api& api, StreamRun& run);
 
 }  // namespace sk::streams

@@ -1,12 +1,27 @@
 // Building requests from rows (see request.h).
 #include "source/streams/request.h"
 
+#include <nlohmann/json.hpp>
+
 #include "core/klaviyo/query.h"
-#include "source/streams/hooks.h"
-#include "source/streams/reports.h"
 #include "core/util/datetime.h"
 
 namespace sk::streams {
+
+namespace {
+
+// The body of a reporting-API request for one conversion metric and timeframe (the row's ReportSpec).
+std::string report_body(const ReportSpec& report, std::string_view metric_id, const Timeframe& tf) {
+  nlohmann::json statistics = nlohmann::json::array();
+  for (std::string_view s : report.statistics) statistics.push_back(s);
+  nlohmann::json attrs = {{"statistics", std::move(statistics)},
+                          {"timeframe", {{"start", tf.start}, {"end", tf.end}}},
+                          {"conversion_metric_id", metric_id}};
+  if (!report.interval.empty()) attrs["interval"] = report.interval;
+  return nlohmann::json{{"data", {{"type", report.type}, {"attributes", std::move(attrs)}}}}.dump();
+}
+
+}  // namespace
 
 klaviyo::Call build_call(const StreamSpec& spec, const config::Config& cfg, const Partition& part, Bounds b) {
   const std::string field(spec.cursor_field);
@@ -30,13 +45,13 @@ klaviyo::Call build_call(const StreamSpec& spec, const config::Config& cfg, cons
   if (!clauses.empty()) call.params.emplace_back("filter", klaviyo::all_of(clauses));
   if (spec.sorted && spec.incremental()) call.params.emplace_back("sort", field);
   if (spec.page_size > 0) call.params.emplace_back("page[size]", std::to_string(spec.page_size));
-  for (const auto& p : spec.params) call.params.emplace_back(p.key, p.value);
-  call.info = {spec.tier, spec.scope};
-  apply_request_hooks(spec, cfg, call.params, call.info.tier);
+  const bool predictive = !spec.predictive_params.empty() && !cfg.disable_fetching_predictive_analytics;
+  for (const auto& p : predictive ? spec.predictive_params : spec.params) call.params.emplace_back(p.key, p.value);
+  call.info = {spec.tier_for(cfg.disable_fetching_predictive_analytics), spec.scope};
   call.kind = spec.partitions == Partitioning::Parent ? klaviyo::CallKind::ChildPartition : klaviyo::CallKind::Plain;
-  if (spec.report != Report::None) {
+  if (spec.report) {
     call.method = "POST";
-    call.body = report_body(spec, part.parent_id(), b.timeframe);
+    call.body = report_body(*spec.report, part.parent_id(), b.timeframe);
     call.kind = klaviyo::CallKind::ReportPartition;
   }
   return call;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "core/util/stop.h"
+
 namespace sk::streams {
 
 void StreamRun::advance_cursor(std::size_t p, SysTime now) {
@@ -48,6 +50,27 @@ void StreamRun::checkpoint_covered(protocol::Emitter& out) {
   if (covered_total == covered_at_checkpoint) return;
   covered_at_checkpoint = covered_total;
   checkpoint(out);
+}
+
+Failure cancelled(const StreamRun& run) {
+  return Failure{FailureType::Transient,
+                 "The sync was cancelled (SIGTERM or SIGINT) before " + std::string(run.spec->name) +
+                     " finished. Its state covers every record emitted; the next sync resumes from it.",
+                 "stop requested", 0, -1};
+}
+
+std::optional<Failure> guarded(const StreamRun& run, const std::function<void()>& body) {
+  try {
+    body();
+    return std::nullopt;
+  } catch (const SourceError& e) {
+    return e.failure();
+  } catch (const Cancelled&) {
+    return cancelled(run);
+  } catch (const std::exception& e) {
+    return Failure{FailureType::System, "Unexpected error while reading " + std::string(run.spec->name) + ".",
+                   e.what(), 0, -1};
+  }
 }
 
 }  // namespace sk::streams

@@ -51,6 +51,17 @@ struct StreamRun {
   const StreamSpec* spec;
   protocol::SyncMode mode;
   nlohmann::json saved;  // the incoming stream_state ({} for full refresh)
+  // The tier its requests are read at: the row's, or its predictive tier (the engine sets it once,
+  // from the config; StreamSpec::tier_for).
+  budget::TierId tier = spec->tier;
+  // What its windows are, for the progress lines: slices of the cursor range, or for a report row
+  // its report requests (reports.cpp plans one window without bounds per request, so progress
+  // counts them instead of their span).
+  std::string_view progress_unit = spec->report ? "report requests" : "windows";
+  // A budget whose counts are this stream's alone, read live by the progress lines (a report row's
+  // tier serves it alone; its own thread adds its client's counts only when it ends). Else none:
+  // workers add each item's counts as it ends.
+  const budget::RateBudget* own_budget = nullptr;
 
   std::mutex mu;
   std::vector<Partition> partitions;         // set when the stream is planned
@@ -103,5 +114,10 @@ struct ReadContext {
 
 // The failure of a stream cut short by a stop request (util/stop.h).
 Failure cancelled(const StreamRun& run);
+
+// Runs `body` and returns the failure an exception from it stands for: a SourceError's own, a stop
+// request's (cancelled), anything else a system error naming the stream. The one catch ladder of
+// the engine's items and the report streams.
+std::optional<Failure> guarded(const StreamRun& run, const std::function<void()>& body);
 
 }  // namespace sk::streams

@@ -40,11 +40,27 @@ enum class Records {
   SeriesPerDay,   // data.attributes.results[*] x date_times[*]: one record per grouping per day
 };
 
-// The reporting API's request bodies (streams/reports.h builds them).
-enum class Report {
-  None,            // a GET
-  CampaignValues,  // POST campaign-values-report: 31 statistics, windows of config.campaign_values_window_days
-  FlowSeries,      // POST flow-series-report, interval daily: 22 statistics, 60-day windows (the API's longest)
+// What a reporting-API row asks for (streams/reports.h reads it; request.cpp builds its body):
+// POST {path} {"data":{"type":<type>,"attributes":{"statistics":[...],"timeframe":{...},
+// ["interval":<interval>,]"conversion_metric_id":<metric>}}}. Its daily quota is its tier's per_day.
+struct ReportSpec {
+  std::string_view type;                         // JSON:API type of the body: "flow-series-report"
+  std::span<const std::string_view> statistics;  // the statistics asked, in order (Airbyte's lists)
+  std::string_view interval = {};                // "daily" for series reports; "" = none
+  int window_days = 0;                           // days per request; 0 = config.campaign_values_window_days
+  bool lookback = false;                         // config.reporting_lookback_window days are re-read
+};
+
+// Whether config.start_date bounds a row's records.
+enum class StartDate {
+  Honoured,  // records before start_date are not read (server-side filter or dropped client-side)
+  Ignored,   // every record is read (metrics: definitions older than start_date are still needed)
+};
+
+// Why a row's scope matters to `check` (cli/check.cpp).
+enum class ScopeNeed {
+  Required,  // check FAILS when the key lacks it
+  Optional,  // check SUCCEEDS with a warning naming the streams that will fail (tags)
 };
 
 // The shape of the stream's state (see state/stream_state.h).
@@ -57,12 +73,12 @@ enum class StateShape {
 
 // Named escape hatches: the few places where a stream is more than its row.
 enum class Hook {
-  ProfileAdditionalFields,  // additional-fields[profile]=subscriptions[,predictive_analytics]; tier M with predictive
   CampaignChannel,          // attributes.channel = the partition's channel
   MergeIncluded,            // relationships.<rel>.data items get the attributes of the matching included[] item
   SuppressedOnly,           // keep profiles with an email suppression; rename suppression -> suppressions
   ProfileId,                // profile_id = id (membership rows name the profile explicitly)
-  CampaignDetails,          // two GETs per campaign: estimated_recipient_count and campaign_messages
+  CampaignDetails,          // two GETs per campaign, at the row's tier and scope: detail_path's
+                            // estimated_recipient_count, and the campaign-messages relationship link
 };
 
 struct Param {
@@ -74,7 +90,13 @@ struct StreamSpec {
   std::string_view name = {};
   std::string_view path = {};               // e.g. "/api/events"
   std::string_view scope = {};              // read scope: "events" for events:read
+  ScopeNeed scope_need = ScopeNeed::Required;
   budget::TierId tier = budget::TierId::L;
+  // Predictive analytics (profiles): unless config.disable_fetching_predictive_analytics, the row
+  // sends `predictive_params` instead of `params` and is read at `predictive_tier` (Klaviyo serves
+  // predictive_analytics at a lower limit). Empty: the row has no such option.
+  std::span<const Param> predictive_params = {};
+  budget::TierId predictive_tier = budget::TierId::L;
   std::string_view primary_key = "id";     // comma-separated for a composite key: "list_id,profile_id"
   std::string_view cursor_field = {};       // top-level cursor, copied from attributes.<cursor_field>; "" = none
   Lower lower = Lower::Ge;               // lower bound of the window
@@ -95,13 +117,20 @@ struct StreamSpec {
                                          // only be old)
   Records records = Records::List;
   StateShape state = StateShape::Flat;
-  Report report = Report::None;
+  const ReportSpec* report = nullptr;    // a reporting-API row (POST, one metric and timeframe per call)
+  StartDate start_date = StartDate::Honoured;
+  int default_history_days = 0;          // without start_date: read this many days back; 0 = all history
+  std::string_view detail_path = {};     // Hook::CampaignDetails: the per-record GET, {id} = the record's id
   std::span<const Hook> hooks = {};
   bool lookback = false;                 // config.lookback_window days are re-read on incremental syncs
   int window_days = 0;                   // > 0: split the range into windows of about this many days,
                                          // read in parallel (rows with `upper` and a server-side filter)
 
   bool incremental() const { return !cursor_field.empty(); }
+  // The tier the row is read at under `disable_predictive` (config.disable_fetching_predictive_analytics).
+  budget::TierId tier_for(bool disable_predictive) const {
+    return predictive_params.empty() || disable_predictive ? tier : predictive_tier;
+  }
   bool has_hook(Hook h) const {
     for (Hook x : hooks) if (x == h) return true;
     return false;

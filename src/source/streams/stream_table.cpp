@@ -29,20 +29,43 @@ namespace {
 
 using budget::TierId;
 
-constexpr Hook kProfileHooks[] = {Hook::ProfileAdditionalFields};
 constexpr Hook kCampaignHooks[] = {Hook::CampaignChannel};
 constexpr Hook kCampaignDetailedHooks[] = {Hook::CampaignChannel, Hook::CampaignDetails};
 constexpr Hook kMergeIncluded[] = {Hook::MergeIncluded};
 constexpr Hook kSuppressedOnly[] = {Hook::SuppressedOnly};
 constexpr Hook kProfileId[] = {Hook::ProfileId};
 constexpr Param kSubscriptions[] = {{"additional-fields[profile]", "subscriptions"}};
+constexpr Param kSubscriptionsPredictive[] = {{"additional-fields[profile]", "subscriptions,predictive_analytics"}};
 constexpr Param kListProfileCount[] = {{"additional-fields[list]", "profile_count"}};
 constexpr Param kSegmentProfileCount[] = {{"additional-fields[segment]", "profile_count"}};
 constexpr Param kEventsDetailed[] = {{"include", "metric,attributions"}, {"fields[metric]", "name"}};
 
+// The reporting API's statistics, as Airbyte's connector asks them (31 for campaigns, 22 for flows).
+constexpr std::string_view kCampaignStatistics[] = {
+    "average_order_value", "bounce_rate", "bounced", "bounced_or_failed", "bounced_or_failed_rate", "click_rate",
+    "click_to_open_rate", "clicks", "clicks_unique", "conversion_rate", "conversion_uniques", "conversion_value",
+    "conversions", "delivered", "delivery_rate", "failed", "failed_rate", "message_segment_count_sum", "open_rate",
+    "opens", "opens_unique", "recipients", "revenue_per_recipient", "spam_complaint_rate", "spam_complaints",
+    "text_message_credit_usage_amount", "text_message_roi", "text_message_spend", "unsubscribe_rate",
+    "unsubscribe_uniques", "unsubscribes"};
+constexpr std::string_view kFlowStatistics[] = {
+    "opens", "opens_unique", "clicks", "clicks_unique", "delivered", "bounced", "bounced_or_failed",
+    "bounced_or_failed_rate", "failed", "failed_rate", "conversions", "conversion_value", "conversion_rate",
+    "conversion_uniques", "click_rate", "open_rate", "click_to_open_rate", "delivery_rate", "bounce_rate",
+    "recipients", "revenue_per_recipient", "average_order_value"};
+// Campaign values: windows of config.campaign_values_window_days (30, Airbyte's keys). Flow series:
+// daily values in 60-day windows (the API's longest timeframe at a daily interval), with
+// config.reporting_lookback_window days re-read for late conversions.
+constexpr ReportSpec kCampaignValuesReport{.type = "campaign-values-report", .statistics = kCampaignStatistics};
+constexpr ReportSpec kFlowSeriesReport{.type = "flow-series-report", .statistics = kFlowStatistics,
+                                       .interval = "daily", .window_days = 60, .lookback = true};
+// Without start_date the report streams read one year back (as Airbyte 3.x).
+constexpr int kReportHistoryDays = 365;
+
 const StreamSpec kStreams[] = {
     {.name = "metrics", .path = "/api/metrics", .scope = "metrics", .tier = TierId::M,
-     .cursor_field = "updated", .lower = Lower::None, .upper = false, .sorted = false},
+     .cursor_field = "updated", .lower = Lower::None, .upper = false, .sorted = false,
+     .start_date = StartDate::Ignored},
     {.name = "lists", .path = "/api/lists", .scope = "lists", .tier = TierId::L,
      .cursor_field = "updated", .lower = Lower::Gt, .upper = false, .page_size = 10},
     {.name = "segments", .path = "/api/segments", .scope = "segments", .tier = TierId::L,
@@ -57,9 +80,12 @@ const StreamSpec kStreams[] = {
     // campaigns plus two calls per campaign: recipient estimation and campaign messages (Airbyte's campaigns_detailed).
     {.name = "campaigns_detailed", .path = "/api/campaigns", .scope = "campaigns", .tier = TierId::M,
      .cursor_field = "updated_at", .page_size = 100, .partitions = Partitioning::ChannelArchived,
-     .state = StateShape::PerPartition, .hooks = kCampaignDetailedHooks},
+     .state = StateShape::PerPartition, .detail_path = "/api/campaign-recipient-estimations/{id}",
+     .hooks = kCampaignDetailedHooks},
+    // predictive_analytics is served at tier M (150/min) instead of L.
     {.name = "profiles", .path = "/api/profiles", .scope = "profiles", .tier = TierId::L,
-     .cursor_field = "updated", .lower = Lower::Gt, .page_size = 100, .hooks = kProfileHooks, .window_days = 7},
+     .predictive_params = kSubscriptionsPredictive, .predictive_tier = TierId::M, .cursor_field = "updated",
+     .lower = Lower::Gt, .page_size = 100, .params = kSubscriptions, .window_days = 7},
     {.name = "events", .path = "/api/events", .scope = "events", .tier = TierId::XL,
      .cursor_field = "datetime", .page_size = 1000, .partitions = Partitioning::EventMetrics,
      .state = StateShape::Global, .lookback = true, .window_days = 7},
@@ -72,7 +98,9 @@ const StreamSpec kStreams[] = {
     {.name = "global_exclusions", .path = "/api/profiles", .scope = "profiles", .tier = TierId::L,
      .cursor_field = "updated", .lower = Lower::Gt, .page_size = 100, .params = kSubscriptions,
      .hooks = kSuppressedOnly, .window_days = 7},
-    {.name = "tags", .path = "/api/tags", .scope = "tags", .tier = TierId::S, .page_size = 50},
+    // Keys made for Airbyte's connector lack tags:read: check only warns.
+    {.name = "tags", .path = "/api/tags", .scope = "tags", .scope_need = ScopeNeed::Optional, .tier = TierId::S,
+     .page_size = 50},
     // Children of another stream: one partition per parent id, listed when the read starts.
     {.name = "list_memberships", .path = "/api/lists/{parent_id}/profiles", .scope = "lists",
      .tier = TierId::L, .primary_key = "list_id,profile_id", .cursor_field = "joined_group_at", .page_size = 100,
@@ -89,10 +117,12 @@ const StreamSpec kStreams[] = {
     {.name = "flow_messages", .path = "/api/flow-actions/{parent_id}/flow-messages", .scope = "flows",
      .tier = TierId::S, .cursor_field = "updated", .page_size = 50, .partitions = Partitioning::Parent,
      .parent = "flow_actions", .parent_key = "flow_action_id", .state = StateShape::PerPartition},
+    // Every message of every campaign on the first sync, whatever start_date says (as campaigns_detailed
+    // embeds them whole); later syncs read those updated since the partition's cursor.
     {.name = "campaign_messages", .path = "/api/campaigns/{parent_id}/campaign-messages", .scope = "campaigns",
      .tier = TierId::M, .cursor_field = "updated_at", .lower = Lower::None, .upper = false, .sorted = false,
      .partitions = Partitioning::Parent, .parent = "campaigns", .parent_key = "campaign_id",
-     .state = StateShape::PerPartition},
+     .state = StateShape::PerPartition, .start_date = StartDate::Ignored},
     // Each list with its profile_count: one call per list at 1/s and 15/min (Airbyte's lists_detailed).
     // Client-side incremental; lists whose `updated` is not after the saved cursor are not fetched.
     {.name = "lists_detailed", .path = "/api/lists/{parent_id}", .scope = "lists", .tier = TierId::XS,
@@ -110,12 +140,12 @@ const StreamSpec kStreams[] = {
      .tier = TierId::Reporting, .primary_key = "date,campaign_id,campaign_message_id,send_channel,conversion_metric_id",
      .cursor_field = "date", .lower = Lower::None, .upper = false, .sorted = false,
      .partitions = Partitioning::ReportMetrics, .parent = "metrics", .records = Records::ReportResults,
-     .state = StateShape::Global, .report = Report::CampaignValues},
+     .state = StateShape::Global, .report = &kCampaignValuesReport, .default_history_days = kReportHistoryDays},
     {.name = "flow_series_reports", .path = "/api/flow-series-reports", .scope = "flows",
      .tier = TierId::FlowReporting, .primary_key = "date,flow_id,flow_message_id,send_channel,conversion_metric_id",
      .cursor_field = "date", .lower = Lower::None, .upper = false, .sorted = false,
      .partitions = Partitioning::ReportMetrics, .parent = "metrics", .records = Records::SeriesPerDay,
-     .state = StateShape::Global, .report = Report::FlowSeries},
+     .state = StateShape::Global, .report = &kFlowSeriesReport, .default_history_days = kReportHistoryDays},
 };
 
 }  // namespace

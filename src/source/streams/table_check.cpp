@@ -31,13 +31,13 @@ void check_parent(std::span<const StreamSpec> rows, const StreamSpec& r, std::ve
   const std::string name(r.name);
   const bool templated = r.path.find("{parent_id}") != std::string_view::npos;
   if (r.partitions == Partitioning::ReportMetrics) {
-    if (r.report == Report::None) out.push_back(name + ": partitioned by conversion metric but has no report body");
+    if (!r.report) out.push_back(name + ": partitioned by conversion metric but has no report body");
     if (!row_named(rows, r.parent)) out.push_back(name + ": lists its metrics from '" + std::string(r.parent) +
                                                   "', which is not a stream");
     if (templated) out.push_back(name + ": the path has {parent_id} but the row has no parent partitioning");
     return;
   }
-  if (r.report != Report::None) out.push_back(name + ": a report row must be partitioned by conversion metric");
+  if (r.report) out.push_back(name + ": a report row must be partitioned by conversion metric");
   if (r.partitions != Partitioning::Parent) {
     if (templated) out.push_back(name + ": the path has {parent_id} but the row has no parent partitioning");
     if (!r.parent.empty()) out.push_back(name + ": names a parent but is not partitioned by it");
@@ -107,6 +107,12 @@ std::vector<std::string> table_problems(std::span<const StreamSpec> rows, const 
       out.push_back(name + ": an upper bound needs a server-side filter");
     if (r.state != StateShape::Flat && r.partitions == Partitioning::None)
       out.push_back(name + ": a per-partition state shape for a stream without partitions");
+    if (r.has_hook(Hook::CampaignDetails) == r.detail_path.empty())
+      out.push_back(name + ": detail_path is for the CampaignDetails hook, which needs one");
+    if (!r.predictive_params.empty() && r.params.empty())
+      out.push_back(name + ": predictive_params replace params, so the row needs both");
+    if ((r.default_history_days > 0) != (r.report != nullptr))
+      out.push_back(name + ": default_history_days is for report rows, which need one");
     check_parent(rows, r, out);
     check_schema(r, schema, out);
   }

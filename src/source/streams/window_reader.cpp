@@ -84,118 +84,163 @@ std::optional<SysTime> resplit(ReadContext& ctx, StreamRun& run, std::size_t p, 
   return cut;
 }
 
+// One window being read: what the row and window decide once, and what the pages move.
+class WindowRead {
+ public:
+  WindowRead(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_t p, std::size_t wi)
+      : ctx_(ctx), api_(api), run_(run), spec_(*run.spec), part_(run.partitions[p]), p_(p), wi_(wi),
+        window_(run.windows[p][wi]), field_(spec_.cursor_field),
+        // Rows without a server-side filter drop records read before here: the saved cursor is the
+        // exact (microsecond) time of the newest one, so only records at or before it are dropped.
+        // Detail rows asked to refresh every count keep them (re-emitted with the new profile_count).
+        client_filter_(spec_.lower == Lower::None && window_.start.has_value() &&
+                       !(!spec_.detail_key.empty() && ctx.cfg.refresh_profile_counts)),
+        client_min_(window_.start.value_or(SysTime{})),
+        // A strict-greater-than row asks for greater-than(start - 1 s): past the first window, whose
+        // start is the lower bound (ties of the saved cursor are re-read on purpose), the records of
+        // the second before a split boundary belong to the previous window, which read them with
+        // less-than(start). Boundaries are whole seconds, so records at or after the start are this
+        // window's.
+        split_start_(spec_.lower == Lower::Gt && wi > 0 && window_.start.has_value()),
+        as_object_(transforms_records(spec_)),
+        may_split_(spec_.sorted && spec_.upper && spec_.window_days > 0 && window_.end && ctx.queue_window) {}
+
+  // Every page of the window, each emitted at once, with checkpoints and re-splits between pages.
+  void read_pages() {
+    klaviyo::Pager pager(api_, build_call(spec_, ctx_.cfg, part_, window_.bounds()), shape_of(spec_));
+    try {
+      while (const klaviyo::Page* page = pager.next()) {
+        throw_if_stopped();  // this page is not emitted: the state stays at the previous checkpoint
+        run_.pages.fetch_add(1, std::memory_order_relaxed);
+        if (!read_page(*page)) break;
+      }
+    } catch (const klaviyo::PartitionSkipped& skipped) {
+      ctx_.out.log(protocol::LogLevel::Info, std::string(spec_.name) + ": " + skipped.message);
+    }
+  }
+
+  // The window is read: its newest cursor, done, the partition's cursor moved over it.
+  void finish() {
+    std::lock_guard<std::mutex> lock(run_.mu);
+    Window& w = run_.windows[p_][wi_];
+    w.max_seen = max_seen_;
+    w.done = true;
+    run_.advance_cursor(p_, ctx_.sync_start);
+    if (run_.remaining > 1) run_.checkpoint_covered(ctx_.out);  // the last window's is the stream's final state
+  }
+
+ private:
+  // Emits one page's records; false once the window reached its cut (the rest is split-off windows').
+  bool read_page(const klaviyo::Page& page) {
+    json included_doc = json::object();  // the page's included[], only for the hook that merges it
+    if (as_object_ && page.included && spec_.has_hook(Hook::MergeIncluded))
+      included_doc["included"] = json::parse(klaviyo::to_json_text(*page.included));
+    const IncludedIndex included(included_doc);
+    protocol::RecordBatch batch(spec_.name, ctx_.out.now_ms());  // the page's records, written at once
+    if (!as_object_ && !page.raw.empty())  // the raw texts lie in order in the body
+      batch.expect(page.raw.size(),
+                   static_cast<std::size_t>(page.raw.back().data() + page.raw.back().size() - page.raw.front().data()));
+    std::optional<SysTime> page_first, page_last;
+    bool reached_cut = false;
+    for (std::size_t i = 0; i < page.data.size(); ++i) {
+      const std::optional<SysTime> t = cursor_of(page.data[i]);
+      if (t) {
+        if (!page_first) page_first = t;
+        page_last = t;
+      }
+      if (cut_ && t && *t >= *cut_) {  // the split-off windows' (sorted: so are the rest)
+        reached_cut = true;
+        continue;
+      }
+      if (client_filter_ && t && *t <= client_min_) continue;
+      if (split_start_ && t && *t < *window_.start) continue;  // the previous window's (see above)
+      if (t && (!max_seen_ || *max_seen_ < *t)) max_seen_ = t;  // read, even if a hook drops it
+      add_record(page, i, included, batch);
+    }
+    const std::uint64_t written = batch.size();
+    ctx_.out.write(batch);
+    std::lock_guard<std::mutex> lock(run_.mu);
+    run_.windows[p_][wi_].emitted += written;
+    if (reached_cut) return false;
+    after_page(page, page_first, page_last);
+    return true;
+  }
+
+  // The record's cursor time; cursor_text_ becomes its JSON ("null" when it has none).
+  std::optional<SysTime> cursor_of(simdjson::dom::element rec) {
+    cursor_text_ = "null";
+    if (!spec_.incremental()) return std::nullopt;
+    simdjson::dom::element v;
+    if (rec["attributes"][field_].get(v)) return std::nullopt;
+    if (!v.is_string()) {
+      cursor_text_ = klaviyo::to_json_text(v);
+      return std::nullopt;
+    }
+    const std::string_view text = v.get_string().value_unsafe();
+    json_string(text, cursor_text_);
+    return parse_datetime(text);
+  }
+
+  // Adds record i to the batch: as the bytes Klaviyo sent with the leading fields spliced in, or as
+  // an object through the row's hooks (which may drop it or call Klaviyo).
+  void add_record(const klaviyo::Page& page, std::size_t i, const IncludedIndex& included,
+                  protocol::RecordBatch& batch) {
+    const simdjson::dom::element rec = page.data[i];
+    if (!as_object_) {
+      leading_fields(spec_, part_, cursor_text_, leading_);
+      if (page.raw.size() == page.data.size()) {
+        batch.add_text(leading_, page.raw[i]);  // the bytes as Klaviyo sent them
+      } else {
+        batch.add_text(leading_, klaviyo::to_json_text(rec));
+      }
+      return;
+    }
+    json obj = json::parse(klaviyo::to_json_text(rec));
+    if (spec_.incremental()) obj[field_] = json::parse(cursor_text_);
+    for (const auto& a : part_.ancestry)
+      if (!a.key.empty()) obj[a.key] = a.id;
+    if (!apply_record_hooks(spec_, part_, included, obj)) return;
+    apply_call_hooks(spec_, api_, obj);
+    batch.add(obj);
+  }
+
+  // Between pages, with run.mu held: a full page may re-split the window; a sorted window
+  // checkpoints after each page but its last (the window's end comes right after and is a better
+  // cursor: resuming from the last record's time would only re-read its ties).
+  void after_page(const klaviyo::Page& page, std::optional<SysTime> page_first, std::optional<SysTime> page_last) {
+    // Only a full page tells the density (a server may send fewer), and only from its own records.
+    if (may_split_ && !cut_ && page.next && page.data.size() >= static_cast<std::size_t>(spec_.page_size) &&
+        page_first && page_last && (!window_.start || *page_first >= *window_.start))
+      cut_ = resplit(ctx_, run_, p_, wi_, *page_first, *page_last);
+    if (spec_.sorted && max_seen_ && page.next) {
+      run_.windows[p_][wi_].max_seen = max_seen_;
+      run_.advance_cursor(p_, ctx_.sync_start);
+      run_.checkpoint_covered(ctx_.out);
+    }
+  }
+
+  ReadContext& ctx_;
+  klaviyo::Api& api_;
+  StreamRun& run_;
+  const StreamSpec& spec_;
+  const Partition& part_;
+  const std::size_t p_, wi_;
+  const Window& window_;  // its start is fixed; its end moves only in resplit (under run.mu)
+  const std::string field_;
+  const bool client_filter_;
+  const SysTime client_min_;
+  const bool split_start_, as_object_, may_split_;
+  std::optional<SysTime> cut_;  // set once the window was re-split: records from here on are not its
+  std::optional<SysTime> max_seen_;
+  std::string leading_, cursor_text_;
+};
+
 }  // namespace
 
 void read_window(ReadContext& ctx, klaviyo::Api& api, StreamRun& run, std::size_t p, std::size_t wi) {
-  const StreamSpec& spec = *run.spec;
-  const Partition& part = run.partitions[p];
-  const Window& window = run.windows[p][wi];  // its start is fixed; its end moves only here (resplit)
-  const SysTime now = ctx.sync_start;
-  const std::string field(spec.cursor_field);
-
-  klaviyo::Pager pager(api, build_call(spec, ctx.cfg, part, window.bounds()), shape_of(spec));
-
-  // Rows without a server-side filter drop records read before here: the saved cursor is the exact
-  // (microsecond) time of the newest one, so only records at or before it are dropped. Detail rows
-  // asked to refresh every count keep them (the record is re-emitted with its new profile_count).
-  const bool refresh = !spec.detail_key.empty() && ctx.cfg.refresh_profile_counts;
-  const bool client_filter = spec.lower == Lower::None && window.start.has_value() && !refresh;
-  const SysTime client_min = window.start.value_or(SysTime{});
-  // A strict-greater-than row asks for greater-than(start - 1 s): past the first window, whose start
-  // is the lower bound (ties of the saved cursor are re-read on purpose), the records of the second
-  // before a split boundary belong to the previous window, which read them with less-than(start).
-  // Boundaries are whole seconds, so records at or after the start are this window's.
-  const bool split_start = spec.lower == Lower::Gt && wi > 0 && window.start.has_value();
-  const bool as_object = transforms_records(spec);
-  const bool may_split = spec.sorted && spec.upper && spec.window_days > 0 && window.end && ctx.queue_window;
-  std::optional<SysTime> cut;  // set once the window was re-split: records from here on are not its
-  std::optional<SysTime> max_seen;
-  std::string leading, cursor_text;
-
-  try {
-    while (const klaviyo::Page* page = pager.next()) {
-      throw_if_stopped();  // this page is not emitted: the state stays at the previous checkpoint
-      run.pages.fetch_add(1, std::memory_order_relaxed);
-      json included_doc = json::object();  // the page's included[], only for the hook that merges it
-      if (as_object && page->included && spec.has_hook(Hook::MergeIncluded))
-        included_doc["included"] = json::parse(klaviyo::to_json_text(*page->included));
-      const IncludedIndex included(included_doc);
-      protocol::RecordBatch batch(spec.name, ctx.out.now_ms());  // the page's records, written at once
-      if (!as_object && !page->raw.empty())  // the raw texts lie in order in the body
-        batch.expect(page->raw.size(),
-                     static_cast<std::size_t>(page->raw.back().data() + page->raw.back().size() - page->raw.front().data()));
-      std::optional<SysTime> page_first, page_last;
-      bool reached_cut = false;
-      for (std::size_t i = 0; i < page->data.size(); ++i) {
-        const simdjson::dom::element rec = page->data[i];
-        std::optional<SysTime> t;
-        cursor_text = "null";  // the cursor, copied to the top level, as JSON
-        if (spec.incremental()) {
-          simdjson::dom::element v;
-          if (!rec["attributes"][field].get(v)) {
-            if (v.is_string()) {
-              const std::string_view text = v.get_string().value_unsafe();
-              t = parse_datetime(text);
-              json_string(text, cursor_text);
-            } else {
-              cursor_text = klaviyo::to_json_text(v);
-            }
-          }
-        }
-        if (t) {
-          if (!page_first) page_first = t;
-          page_last = t;
-        }
-        if (cut && t && *t >= *cut) {  // the split-off windows' (sorted: so are the rest)
-          reached_cut = true;
-          continue;
-        }
-        if (client_filter && t && *t <= client_min) continue;
-        if (split_start && t && *t < *window.start) continue;  // the previous window's (see above)
-        if (t && (!max_seen || *max_seen < *t)) max_seen = t;  // read, even if a hook drops it
-        if (as_object) {
-          json obj = json::parse(klaviyo::to_json_text(rec));
-          if (spec.incremental()) obj[field] = json::parse(cursor_text);
-          for (const auto& a : part.ancestry)
-            if (!a.key.empty()) obj[a.key] = a.id;
-          if (!apply_record_hooks(spec, part, included, obj)) continue;
-          apply_call_hooks(spec, api, obj);
-          batch.add(obj);
-        } else {
-          leading_fields(spec, part, cursor_text, leading);
-          if (page->raw.size() == page->data.size()) {
-            batch.add_text(leading, page->raw[i]);  // the bytes as Klaviyo sent them
-          } else {
-            batch.add_text(leading, klaviyo::to_json_text(rec));
-          }
-        }
-      }
-      const std::uint64_t written = batch.size();
-      ctx.out.write(batch);
-      std::lock_guard<std::mutex> lock(run.mu);
-      run.windows[p][wi].emitted += written;
-      if (reached_cut) break;
-      // Only a full page tells the density (a server may send fewer), and only from its own records.
-      if (may_split && !cut && page->next && page->data.size() >= static_cast<std::size_t>(spec.page_size) &&
-          page_first && page_last && (!window.start || *page_first >= *window.start))
-        cut = resplit(ctx, run, p, wi, *page_first, *page_last);
-      // A sorted window checkpoints after each page but its last: the window's end comes right after
-      // and is a better cursor (resuming from the last record's time would only re-read its ties).
-      if (spec.sorted && max_seen && page->next) {
-        run.windows[p][wi].max_seen = max_seen;
-        run.advance_cursor(p, now);
-        run.checkpoint_covered(ctx.out);
-      }
-    }
-  } catch (const klaviyo::PartitionSkipped& skipped) {
-    ctx.out.log(protocol::LogLevel::Info, std::string(spec.name) + ": " + skipped.message);
-  }
-  std::lock_guard<std::mutex> lock(run.mu);
-  Window& w = run.windows[p][wi];
-  w.max_seen = max_seen;
-  w.done = true;
-  run.advance_cursor(p, now);
-  if (run.remaining > 1) run.checkpoint_covered(ctx.out);  // the last window's is the stream's final state
+  WindowRead reader(ctx, api, run, p, wi);
+  reader.read_pages();
+  reader.finish();
 }
 
 }  // namespace sk::streams
