@@ -1,5 +1,6 @@
 // The retry decision: a pure function of one attempt's outcome. See retry_policy.h for the table.
 #include "core/http/retry_policy.h"
+#include "core/util/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -18,12 +19,6 @@ constexpr milliseconds kMinRetryAfterJitter{50};  // added to every Retry-After
 constexpr double kRetryAfterJitterFraction = 0.10;
 // Anything longer is not a wait anyone means (and would overflow the arithmetic below).
 constexpr long long kMaxParsedMs = 1'000'000'000'000LL;  // ~31 years
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // delta-seconds as milliseconds: integer or decimal ("2", "0.6", " 1.25 "); -1 when not a number.
 long long parse_delta_ms(std::string_view s) {

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "core/http/transport.h"
+#include "core/util/text.h"
 #include "core/util/buffers.h"
 #include "core/util/error.h"
 
@@ -57,12 +58,6 @@ TransportError classify(CURLcode code) {
     default:
       return TransportError::Other;
   }
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 // The body goes into a reused buffer (util/buffers.h), sized once from Content-Length (plus room
