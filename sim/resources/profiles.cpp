@@ -11,7 +11,6 @@ const std::vector<std::string> kAnyEq{"any", "equals"}, kEq{"equals"}, kGtLt{"gr
     kCmp{"greater-than", "greater-or-equal", "less-than", "less-or-equal"};
 const std::string kSupp = "subscriptions.email.marketing.suppression.";
 const std::string kLSupp = "subscriptions.email.marketing.list_suppressions.";
-const char* kReasons[] = {"HARD_BOUNCE", "INVALID_EMAIL", "SPAM_COMPLAINT", "UNSUBSCRIBE", "USER_SUPPRESSED"};
 
 Val profile_val(const Ctx& c, uint32_t i, const std::string& f) {
   const Profile& p = c.ds.profiles[i];
@@ -26,7 +25,7 @@ Val profile_val(const Ctx& c, uint32_t i, const std::string& f) {
     if (o) v.s = *o;
   } else if (f == kSupp + "reason") {
     v.present = p.supp_ts != 0;
-    v.s = kReasons[p.supp_reason % 5];
+    v.s = suppression_reason(p.supp_reason);
   } else if (f == kSupp + "timestamp") {
     v.present = p.supp_ts != 0;
     v.i = p.supp_ts;
@@ -44,7 +43,6 @@ Val profile_val(const Ctx& c, uint32_t i, const std::string& f) {
   }
   return v;
 }
-
 
 // Appends the data array of profile resources (joined: per row joined_group_at, memberships).
 void write_profiles(const Ctx& c, const ProfileWriter& pw, const std::vector<uint32_t>& profs, const std::vector<int64_t>* joined,
