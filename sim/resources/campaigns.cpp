@@ -196,11 +196,13 @@ void estimation(Ctx& c) {
 }  // namespace
 
 void add_campaign_routes(std::vector<Route>& r) {
-  auto M = [](const Ctx&) { return tiers::M; };
-  r.push_back({"GET", "/api/campaigns", {"campaigns"}, M, campaigns});
-  r.push_back({"GET", "/api/campaigns/{id}", {"campaigns"}, M, campaign_one});
-  r.push_back({"GET", "/api/campaigns/{id}/campaign-messages", {"campaigns"}, M, campaign_messages});
-  r.push_back({"GET", "/api/campaign-recipient-estimations/{id}", {"campaigns"}, M, estimation});
+  r.insert(r.end(), {
+      // method, pattern, scopes, tier, handler
+      {"GET", "/api/campaigns", {"campaigns"}, tiers::M, campaigns},
+      {"GET", "/api/campaigns/{id}", {"campaigns"}, tiers::M, campaign_one},
+      {"GET", "/api/campaigns/{id}/campaign-messages", {"campaigns"}, tiers::M, campaign_messages},
+      {"GET", "/api/campaign-recipient-estimations/{id}", {"campaigns"}, tiers::M, estimation},
+  });
 }
 
 }  // namespace sim

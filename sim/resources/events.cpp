@@ -197,8 +197,11 @@ void event_one(Ctx& c) {
 }  // namespace
 
 void add_event_routes(std::vector<Route>& r) {
-  r.push_back({"GET", "/api/events", {"events"}, [](const Ctx&) { return tiers::XL; }, events});
-  r.push_back({"GET", "/api/events/{id}", {"events"}, [](const Ctx&) { return tiers::M; }, event_one});
+  r.insert(r.end(), {
+      // method, pattern, scopes, tier, handler
+      {"GET", "/api/events", {"events"}, tiers::XL, events},
+      {"GET", "/api/events/{id}", {"events"}, tiers::M, event_one},
+  });
 }
 
 }  // namespace sim

@@ -228,11 +228,13 @@ void flow_messages(Ctx& c) {
 }  // namespace
 
 void add_flow_routes(std::vector<Route>& r) {
-  auto S = [](const Ctx&) { return tiers::S; };
-  r.push_back({"GET", "/api/flows", {"flows"}, S, flows});
-  r.push_back({"GET", "/api/flows/{id}", {"flows"}, S, flow_one});
-  r.push_back({"GET", "/api/flows/{id}/flow-actions", {"flows"}, S, flow_actions});
-  r.push_back({"GET", "/api/flow-actions/{id}/flow-messages", {"flows"}, S, flow_messages});
+  r.insert(r.end(), {
+      // method, pattern, scopes, tier, handler
+      {"GET", "/api/flows", {"flows"}, tiers::S, flows},
+      {"GET", "/api/flows/{id}", {"flows"}, tiers::S, flow_one},
+      {"GET", "/api/flows/{id}/flow-actions", {"flows"}, tiers::S, flow_actions},
+      {"GET", "/api/flow-actions/{id}/flow-messages", {"flows"}, tiers::S, flow_messages},
+  });
 }
 
 }  // namespace sim

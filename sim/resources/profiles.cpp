@@ -180,27 +180,33 @@ void members(Ctx& c, bool seg, bool rel_only) {
   finish_list_raw(c, pr, std::move(doc));
 }
 
+// Predictive analytics are the M tier, other profile reads L.
 Tier profile_tier(const Ctx& c) {
   if (c.csv("additional-fields[profile]").count("predictive_analytics")) return tiers::M;
   return tiers::L;
 }
+// A single profile with its lists or segments included is XS.
+Tier profile_one_tier(const Ctx& c) {
+  auto inc = c.csv("include");
+  if (inc.count("lists") || inc.count("segments")) return tiers::XS;
+  return profile_tier(c);
+}
 }  // namespace
 
 void add_profile_routes(std::vector<Route>& r) {
-  r.push_back({"GET", "/api/profiles", {"profiles"}, profile_tier, profiles});
-  r.push_back({"GET", "/api/profiles/{id}", {"profiles"},
-               [](const Ctx& c) {
-                 auto inc = c.csv("include");
-                 if (inc.count("lists") || inc.count("segments")) return tiers::XS;
-                 return profile_tier(c);
-               },
-               profile_one});
-  r.push_back({"GET", "/api/lists/{id}/profiles", {"lists", "profiles"}, profile_tier, [](Ctx& c) { members(c, false, false); }});
-  r.push_back({"GET", "/api/segments/{id}/profiles", {"segments", "profiles"}, profile_tier, [](Ctx& c) { members(c, true, false); }});
-  r.push_back({"GET", "/api/lists/{id}/relationships/profiles", {"lists", "profiles"}, [](const Ctx&) { return tiers::L; },
-               [](Ctx& c) { members(c, false, true); }});
-  r.push_back({"GET", "/api/segments/{id}/relationships/profiles", {"segments", "profiles"}, [](const Ctx&) { return tiers::L; },
-               [](Ctx& c) { members(c, true, true); }});
+  r.insert(r.end(), {
+      // method, pattern, scopes, tier, handler[, tier rule]
+      {"GET", "/api/profiles", {"profiles"}, tiers::L, profiles, profile_tier},
+      {"GET", "/api/profiles/{id}", {"profiles"}, tiers::L, profile_one, profile_one_tier},
+      {"GET", "/api/lists/{id}/profiles", {"lists", "profiles"}, tiers::L, [](Ctx& c) { members(c, false, false); },
+       profile_tier},
+      {"GET", "/api/segments/{id}/profiles", {"segments", "profiles"}, tiers::L, [](Ctx& c) { members(c, true, false); },
+       profile_tier},
+      {"GET", "/api/lists/{id}/relationships/profiles", {"lists", "profiles"}, tiers::L,
+       [](Ctx& c) { members(c, false, true); }},
+      {"GET", "/api/segments/{id}/relationships/profiles", {"segments", "profiles"}, tiers::L,
+       [](Ctx& c) { members(c, true, true); }},
+  });
 }
 
 }  // namespace sim

@@ -366,9 +366,11 @@ void flow_series(Ctx& c) {
 }  // namespace
 
 void add_report_routes(std::vector<Route>& r) {
-  auto R = [](const Ctx&) { return tiers::REPORT; };  // the daily quota is --report-daily-quota (server.cpp)
-  r.push_back({"POST", "/api/campaign-values-reports", {"campaigns"}, R, campaign_values});
-  r.push_back({"POST", "/api/flow-series-reports", {"flows"}, R, flow_series});
+  r.insert(r.end(), {
+      // method, pattern, scopes, tier (its daily quota is --report-daily-quota, see server.cpp), handler
+      {"POST", "/api/campaign-values-reports", {"campaigns"}, tiers::REPORT, campaign_values},
+      {"POST", "/api/flow-series-reports", {"flows"}, tiers::REPORT, flow_series},
+  });
 }
 
 }  // namespace sim
