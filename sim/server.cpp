@@ -152,7 +152,8 @@ const Route* find_route(const std::string& method, const std::string& path, std:
     return &row.route;
   }
   if (method_mismatch)
-    out.fail(405, error_body(405, "method_not_allowed", "Method not allowed.", "Method \"" + method + "\" not allowed."));
+    out.fail(405,
+             error_body(405, "method_not_allowed", "Method not allowed.", "Method \"" + method + "\" not allowed."));
   else
     out.fail(404, error_body(404, "not_found", "Not found.", "The requested resource was not found."));
   return nullptr;
