@@ -6,6 +6,10 @@ accounts, and the two reports) and validates each body against the operation's 2
 schema. OpenAPI 3.0 -> JSON Schema conversion: `nullable: true` allows null; `oneOf` is checked as
 `anyOf` (several of Klaviyo's oneOf branches overlap, so strict oneOf rejects valid payloads);
 `links.next`/`links.prev` may be null (Klaviyo sends null although the spec types them string).
+
+Also checks that the report statistics the simulator accepts are the spec's: sim/report_statistics.h
+must equal what tools/gen_report_statistics.py generates from this spec, each report endpoint must
+answer a request for every statistic of its enum, and an unknown statistic must be a 400.
 """
 import argparse
 import copy
@@ -18,8 +22,12 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import jsonschema
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import gen_report_statistics  # noqa: E402
 
 KEY = "pk_sim_full_access_key_0001"
 
@@ -116,6 +124,43 @@ class Sim:
         self.proc.wait()
 
 
+def check_statistics_header(spec):
+    """sim/report_statistics.h as generated from this spec; returns the number of failures (0 or 1)."""
+    header = gen_report_statistics.HEADER
+    if header.read_text(encoding="utf-8") == gen_report_statistics.render(spec):
+        return 0
+    print("FAIL %s differs from the statistics enums of the spec; regenerate it with"
+          " /usr/bin/python3 sim/tools/gen_report_statistics.py" % header.name)
+    return 1
+
+
+def report_body(kind, statistics, metric):
+    attrs = {"statistics": statistics, "timeframe": {"key": "last_30_days"}, "conversion_metric_id": metric}
+    if kind == "flow-series-report":
+        attrs["interval"] = "weekly"
+    return {"data": {"type": kind, "attributes": attrs}}
+
+
+def report_statistics_cases(sim, spec, metric):
+    """Every statistic of each report's enum in one request (schema-checked with the other cases);
+    an unknown statistic must be a 400. Returns (cases, failures)."""
+    cases, failures = [], 0
+    for path, kind in (("/api/campaign-values-reports", "campaign-values-report"),
+                       ("/api/flow-series-reports", "flow-series-report")):
+        _, names = gen_report_statistics.statistics_enum(spec, path)
+        cases.append((path, "post", path, report_body(kind, names, metric)))
+        st, doc = sim.call(path, report_body(kind, names, metric))
+        results = doc.get("data", {}).get("attributes", {}).get("results", []) if st == 200 else []
+        if not results or any(sorted(r["statistics"]) != sorted(names) for r in results):
+            failures += 1
+            print("FAIL %s with all %d statistics of the spec -> HTTP %s, %d results" % (path, len(names), st, len(results)))
+        st, doc = sim.call(path, report_body(kind, ["opens", "not_a_statistic"], metric))
+        if st != 400 or doc["errors"][0]["source"].get("pointer") != "/data/attributes/statistics":
+            failures += 1
+            print("FAIL %s with an unknown statistic -> HTTP %s %s" % (path, st, json.dumps(doc)[:300]))
+    return cases, failures
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sim", required=True)
@@ -124,8 +169,8 @@ def main():
     opener = gzip.open if a.spec.endswith(".gz") else open
     with opener(a.spec, "rt", encoding="utf-8") as f:
         spec = json.load(f)
+    failures = check_statistics_header(spec)
     sim = Sim(a.sim)
-    failures = 0
     checked = 0
     try:
         t = lambda r: sim.admin("/__sim/truth?resource=" + r)["ids"]
@@ -181,6 +226,9 @@ def main():
                       {"data": {"type": "flow-series-report", "attributes": {
                           "statistics": ["opens", "click_rate"], "timeframe": {"key": "last_30_days"}, "interval": "daily",
                           "conversion_metric_id": shopify}}}))
+        more, failed = report_statistics_cases(sim, spec, shopify)
+        cases += more
+        failures += failed
         schemas = {}
         for path, method, url, body in cases:
             key = (path, method)
