@@ -1,5 +1,5 @@
 // resources/catalog.cpp — GET /api/accounts, /api/metrics[/{id}], /api/lists[/{id}],
-// /api/segments[/{id}], /api/tags, /api/templates.
+// /api/segments[/{id}], /api/tags, /api/templates. The resources render in catalog_render.cpp.
 #include "../render.h"
 #include "../util.h"
 

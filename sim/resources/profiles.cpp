@@ -1,5 +1,6 @@
 // resources/profiles.cpp — GET /api/profiles[/{id}], /api/lists|segments/{id}/profiles and
-// /api/lists|segments/{id}/relationships/profiles (memberships with joined_group_at).
+// /api/lists|segments/{id}/relationships/profiles (memberships with joined_group_at). Profiles
+// render in profiles_render.cpp.
 #include "../jsonw.h"
 #include "../render.h"
 #include "../util.h"
