@@ -124,6 +124,64 @@ class Sim:
         self.proc.wait()
 
 
+def sample_cases(sim):
+    """(spec path, method, URL, body) of a sample of every served endpoint, and a non-Internal metric."""
+    t = lambda r: sim.admin("/__sim/truth?resource=" + r)["ids"]
+    lid, sid, fid = t("lists")[0], t("segments")[0], t("flows")[0]
+    cid, mid, eid = t("campaigns")[0], t("metrics")[0], t("events")[0]
+    pid, aid = t("profiles")[0], t("flow_actions")[0]
+    shopify = None
+    for m in t("metrics"):
+        st, doc = sim.call("/api/metrics/" + m)
+        if doc["data"]["attributes"]["integration"]["category"] != "Internal":
+            shopify = m
+            break
+    cases = [
+        ("/api/accounts", "get", "/api/accounts", None),
+        ("/api/metrics", "get", "/api/metrics?include=flow-triggers", None),
+        ("/api/metrics/{id}", "get", "/api/metrics/" + mid, None),
+        ("/api/profiles", "get", "/api/profiles?page[size]=50&additional-fields[profile]=subscriptions,predictive_analytics", None),
+        ("/api/profiles/{id}", "get", "/api/profiles/" + pid + "?additional-fields[profile]=subscriptions", None),
+        ("/api/events", "get", "/api/events?page[size]=300&include=metric,profile", None),
+        ("/api/events/{id}", "get", "/api/events/" + eid + "?include=metric", None),
+        ("/api/lists", "get", "/api/lists?include=tags,flow-triggers", None),
+        ("/api/lists/{id}", "get", "/api/lists/" + lid + "?additional-fields[list]=profile_count&include=tags", None),
+        ("/api/lists/{id}/profiles", "get", "/api/lists/" + lid + "/profiles?page[size]=100&additional-fields[profile]=subscriptions", None),
+        ("/api/lists/{id}/relationships/profiles", "get", "/api/lists/" + lid + "/relationships/profiles", None),
+        ("/api/segments", "get", "/api/segments?include=tags", None),
+        ("/api/segments/{id}", "get", "/api/segments/" + sid, None),
+        ("/api/segments/{id}/profiles", "get", "/api/segments/" + sid + "/profiles", None),
+        ("/api/segments/{id}/relationships/profiles", "get", "/api/segments/" + sid + "/relationships/profiles", None),
+        ("/api/tags", "get", "/api/tags?include=tag-group", None),
+        ("/api/templates", "get", "/api/templates", None),
+        ("/api/flows", "get", "/api/flows?include=flow-actions,tags", None),
+        ("/api/flows", "get", "/api/flows?filter=equals(archived,true)", None),
+        ("/api/flows/{id}", "get", "/api/flows/" + fid, None),
+        ("/api/flows/{id}/flow-actions", "get", "/api/flows/" + fid + "/flow-actions", None),
+        ("/api/flow-actions/{id}/flow-messages", "get", "/api/flow-actions/" + aid + "/flow-messages", None),
+        ("/api/campaign-recipient-estimations/{id}", "get", "/api/campaign-recipient-estimations/" + cid, None),
+        ("/api/campaigns/{id}", "get", "/api/campaigns/" + cid + "?include=campaign-messages,tags", None),
+    ]
+    for ch in ("email", "sms", "mobile_push"):
+        cases.append(("/api/campaigns", "get", "/api/campaigns?filter=equals(messages.channel,'%s')&include=campaign-messages,tags" % ch, None))
+        cases.append(("/api/campaigns", "get", "/api/campaigns?filter=and(equals(messages.channel,'%s'),equals(archived,true))" % ch, None))
+        for c in t("campaigns&channel=" + ch)[:2]:
+            cases.append(("/api/campaigns/{id}/campaign-messages", "get", "/api/campaigns/%s/campaign-messages?include=campaign,template" % c, None))
+    for f in t("flows"):
+        st, doc = sim.call("/api/flows/%s/flow-actions" % f)
+        for act in doc.get("data", []):
+            cases.append(("/api/flow-actions/{id}/flow-messages", "get", "/api/flow-actions/%s/flow-messages" % act["id"], None))
+    cases.append(("/api/campaign-values-reports", "post", "/api/campaign-values-reports",
+                  {"data": {"type": "campaign-values-report", "attributes": {
+                      "statistics": ["opens", "open_rate", "conversion_value"], "timeframe": {"key": "last_365_days"},
+                      "conversion_metric_id": shopify}}}))
+    cases.append(("/api/flow-series-reports", "post", "/api/flow-series-reports",
+                  {"data": {"type": "flow-series-report", "attributes": {
+                      "statistics": ["opens", "click_rate"], "timeframe": {"key": "last_30_days"}, "interval": "daily",
+                      "conversion_metric_id": shopify}}}))
+    return cases, shopify
+
+
 def check_statistics_header(spec):
     """sim/report_statistics.h as generated from this spec; returns the number of failures (0 or 1)."""
     header = gen_report_statistics.HEADER
@@ -153,7 +211,8 @@ def report_statistics_cases(sim, spec, metric):
         results = doc.get("data", {}).get("attributes", {}).get("results", []) if st == 200 else []
         if not results or any(sorted(r["statistics"]) != sorted(names) for r in results):
             failures += 1
-            print("FAIL %s with all %d statistics of the spec -> HTTP %s, %d results" % (path, len(names), st, len(results)))
+            print("FAIL %s with all %d statistics of the spec -> HTTP %s, %d results"
+                  % (path, len(names), st, len(results)))
         st, doc = sim.call(path, report_body(kind, ["opens", "not_a_statistic"], metric))
         if st != 400 or doc["errors"][0]["source"].get("pointer") != "/data/attributes/statistics":
             failures += 1
@@ -173,59 +232,7 @@ def main():
     sim = Sim(a.sim)
     checked = 0
     try:
-        t = lambda r: sim.admin("/__sim/truth?resource=" + r)["ids"]
-        lid, sid, fid = t("lists")[0], t("segments")[0], t("flows")[0]
-        cid, mid, eid = t("campaigns")[0], t("metrics")[0], t("events")[0]
-        pid, aid = t("profiles")[0], t("flow_actions")[0]
-        shopify = None
-        for m in t("metrics"):
-            st, doc = sim.call("/api/metrics/" + m)
-            if doc["data"]["attributes"]["integration"]["category"] != "Internal":
-                shopify = m
-                break
-        cases = [
-            ("/api/accounts", "get", "/api/accounts", None),
-            ("/api/metrics", "get", "/api/metrics?include=flow-triggers", None),
-            ("/api/metrics/{id}", "get", "/api/metrics/" + mid, None),
-            ("/api/profiles", "get", "/api/profiles?page[size]=50&additional-fields[profile]=subscriptions,predictive_analytics", None),
-            ("/api/profiles/{id}", "get", "/api/profiles/" + pid + "?additional-fields[profile]=subscriptions", None),
-            ("/api/events", "get", "/api/events?page[size]=300&include=metric,profile", None),
-            ("/api/events/{id}", "get", "/api/events/" + eid + "?include=metric", None),
-            ("/api/lists", "get", "/api/lists?include=tags,flow-triggers", None),
-            ("/api/lists/{id}", "get", "/api/lists/" + lid + "?additional-fields[list]=profile_count&include=tags", None),
-            ("/api/lists/{id}/profiles", "get", "/api/lists/" + lid + "/profiles?page[size]=100&additional-fields[profile]=subscriptions", None),
-            ("/api/lists/{id}/relationships/profiles", "get", "/api/lists/" + lid + "/relationships/profiles", None),
-            ("/api/segments", "get", "/api/segments?include=tags", None),
-            ("/api/segments/{id}", "get", "/api/segments/" + sid, None),
-            ("/api/segments/{id}/profiles", "get", "/api/segments/" + sid + "/profiles", None),
-            ("/api/segments/{id}/relationships/profiles", "get", "/api/segments/" + sid + "/relationships/profiles", None),
-            ("/api/tags", "get", "/api/tags?include=tag-group", None),
-            ("/api/templates", "get", "/api/templates", None),
-            ("/api/flows", "get", "/api/flows?include=flow-actions,tags", None),
-            ("/api/flows", "get", "/api/flows?filter=equals(archived,true)", None),
-            ("/api/flows/{id}", "get", "/api/flows/" + fid, None),
-            ("/api/flows/{id}/flow-actions", "get", "/api/flows/" + fid + "/flow-actions", None),
-            ("/api/flow-actions/{id}/flow-messages", "get", "/api/flow-actions/" + aid + "/flow-messages", None),
-            ("/api/campaign-recipient-estimations/{id}", "get", "/api/campaign-recipient-estimations/" + cid, None),
-            ("/api/campaigns/{id}", "get", "/api/campaigns/" + cid + "?include=campaign-messages,tags", None),
-        ]
-        for ch in ("email", "sms", "mobile_push"):
-            cases.append(("/api/campaigns", "get", "/api/campaigns?filter=equals(messages.channel,'%s')&include=campaign-messages,tags" % ch, None))
-            cases.append(("/api/campaigns", "get", "/api/campaigns?filter=and(equals(messages.channel,'%s'),equals(archived,true))" % ch, None))
-            for c in t("campaigns&channel=" + ch)[:2]:
-                cases.append(("/api/campaigns/{id}/campaign-messages", "get", "/api/campaigns/%s/campaign-messages?include=campaign,template" % c, None))
-        for f in t("flows"):
-            st, doc = sim.call("/api/flows/%s/flow-actions" % f)
-            for act in doc.get("data", []):
-                cases.append(("/api/flow-actions/{id}/flow-messages", "get", "/api/flow-actions/%s/flow-messages" % act["id"], None))
-        cases.append(("/api/campaign-values-reports", "post", "/api/campaign-values-reports",
-                      {"data": {"type": "campaign-values-report", "attributes": {
-                          "statistics": ["opens", "open_rate", "conversion_value"], "timeframe": {"key": "last_365_days"},
-                          "conversion_metric_id": shopify}}}))
-        cases.append(("/api/flow-series-reports", "post", "/api/flow-series-reports",
-                      {"data": {"type": "flow-series-report", "attributes": {
-                          "statistics": ["opens", "click_rate"], "timeframe": {"key": "last_30_days"}, "interval": "daily",
-                          "conversion_metric_id": shopify}}}))
+        cases, shopify = sample_cases(sim)
         more, failed = report_statistics_cases(sim, spec, shopify)
         cases += more
         failures += failed
