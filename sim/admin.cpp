@@ -75,37 +75,98 @@ json truth(const Dataset& d, const std::string& r, const httplib::Request& req, 
   }
   return ids;
 }
+
+// GET /__sim/requests: the log in arrival order.
+void get_requests(State& st, httplib::Response& res) {
+  std::vector<LogEntry> log;
+  {
+    std::lock_guard<std::mutex> g(st.log_mu);
+    log = st.log;
+  }
+  std::sort(log.begin(), log.end(), [](auto& a, auto& b) { return a.seq < b.seq; });
+  json arr = json::array();
+  for (auto& e : log) {
+    json params = json::object();
+    for (auto& [k, v] : e.params) params[k] = v;
+    json body = nullptr;  // no body: null; JSON: the parsed value; anything else: the raw text
+    if (!e.body.empty()) {
+      body = json::parse(e.body, nullptr, false);
+      if (body.is_discarded()) body = e.body;
+    }
+    arr.push_back({{"seq", e.seq}, {"method", e.method}, {"path", e.path}, {"query", e.query}, {"params", params},
+                   {"status", e.status}, {"auth_key_ok", e.auth_ok}, {"body", body}});
+  }
+  reply(res, 200, {{"requests", arr}});
+}
+
+// POST /__sim/mutate: new/late events, updated/new profiles, updated campaigns/flows.
+void post_mutate(State& st, const httplib::Request& req, httplib::Response& res) {
+  Dataset::MutateSpec m;
+  try {
+    json b = req.body.empty() ? json::object() : json::parse(req.body);
+    m.new_events = b.value("new_events", 0u);
+    m.late_events = b.value("late_events", 0u);
+    m.update_profiles = b.value("update_profiles", 0u);
+    m.new_profiles = b.value("new_profiles", 0u);
+    m.update_campaigns = b.value("update_campaigns", 0u);
+    m.update_flows = b.value("update_flows", 0u);
+  } catch (const std::exception& e) {
+    return reply(res, 400, {{"ok", false}, {"error", e.what()}});
+  }
+  std::unique_lock<std::shared_mutex> lk(st.ds->mu);
+  auto ids = st.ds->mutate(m, now_us());
+  json j = json::object();
+  for (auto& [k, v] : ids) j[k] = v;
+  reply(res, 200, {{"ok", true}, {"ids", j}});
+}
+
+// POST /__sim/config: changes the runtime-tunable settings named in the body.
+void post_config(State& st, const httplib::Request& req, httplib::Response& res) {
+  json b;
+  try {
+    b = json::parse(req.body);
+  } catch (const std::exception& e) {
+    return reply(res, 400, {{"ok", false}, {"error", e.what()}});
+  }
+  std::lock_guard<std::mutex> g(st.cfg_mu);
+  Runtime& rt = st.cfg.rt;
+  if (b.contains("faults")) {
+    auto plan = parse_faults(b["faults"].get<std::string>());
+    if (!plan.error.empty()) return reply(res, 400, {{"ok", false}, {"error", plan.error}});
+    rt.faults = b["faults"];
+    st.plan = plan;
+  }
+  if (b.contains("fault_paths")) rt.fault_paths = b["fault_paths"];
+  if (b.contains("rate_limits")) {
+    rt.rate_limits = b["rate_limits"];
+    st.rl->reset();
+  }
+  if (b.contains("latency_ms")) rt.latency_ms = b["latency_ms"];
+  if (b.contains("latency_jitter_ms")) rt.latency_jitter_ms = b["latency_jitter_ms"];
+  if (b.contains("stall_ms")) rt.stall_ms = b["stall_ms"];
+  if (b.contains("report_daily_quota")) {
+    if (!b["report_daily_quota"].is_number_integer() || b["report_daily_quota"].get<int64_t>() < 0)
+      return reply(res, 400, {{"ok", false}, {"error", "report_daily_quota must be an integer >= 0"}});
+    rt.report_daily_quota = b["report_daily_quota"];  // applies to the current windows' counts
+  }
+  reply(res, 200, {{"ok", true},
+                   {"config", {{"faults", rt.faults}, {"fault_paths", rt.fault_paths}, {"rate_limits", rt.rate_limits},
+                               {"latency_ms", rt.latency_ms}, {"latency_jitter_ms", rt.latency_jitter_ms},
+                               {"stall_ms", rt.stall_ms}, {"report_daily_quota", rt.report_daily_quota}}}});
+}
 }  // namespace
 
 void install_admin(httplib::Server& svr, State& st) {
-  svr.Get("/__sim/health", [](const httplib::Request&, httplib::Response& res) { reply(res, 200, {{"ok", true}}); });
-  svr.Get("/__sim/requests", [&st](const httplib::Request&, httplib::Response& res) {
-    std::vector<LogEntry> log;
-    {
-      std::lock_guard<std::mutex> g(st.log_mu);
-      log = st.log;
-    }
-    std::sort(log.begin(), log.end(), [](auto& a, auto& b) { return a.seq < b.seq; });
-    json arr = json::array();
-    for (auto& e : log) {
-      json params = json::object();
-      for (auto& [k, v] : e.params) params[k] = v;
-      json body = nullptr;  // no body: null; JSON: the parsed value; anything else: the raw text
-      if (!e.body.empty()) {
-        body = json::parse(e.body, nullptr, false);
-        if (body.is_discarded()) body = e.body;
-      }
-      arr.push_back({{"seq", e.seq}, {"method", e.method}, {"path", e.path}, {"query", e.query}, {"params", params},
-                     {"status", e.status}, {"auth_key_ok", e.auth_ok}, {"body", body}});
-    }
-    reply(res, 200, {{"requests", arr}});
-  });
-  svr.Delete("/__sim/requests", [&st](const httplib::Request&, httplib::Response& res) {
+  using Req = httplib::Request;
+  using Res = httplib::Response;
+  svr.Get("/__sim/health", [](const Req&, Res& res) { reply(res, 200, {{"ok", true}}); });
+  svr.Get("/__sim/requests", [&st](const Req&, Res& res) { get_requests(st, res); });
+  svr.Delete("/__sim/requests", [&st](const Req&, Res& res) {
     std::lock_guard<std::mutex> g(st.log_mu);
     st.log.clear();
     reply(res, 200, {{"ok", true}});
   });
-  svr.Get("/__sim/truth", [&st](const httplib::Request& req, httplib::Response& res) {
+  svr.Get("/__sim/truth", [&st](const Req& req, Res& res) {
     std::string r = req.get_param_value("resource");
     std::string err;
     std::shared_lock<std::shared_mutex> lk(st.ds->mu);
@@ -113,65 +174,16 @@ void install_admin(httplib::Server& svr, State& st) {
     if (!err.empty()) return reply(res, 400, {{"error", err}});
     reply(res, 200, {{"resource", r}, {"count", ids.size()}, {"ids", ids}});
   });
-  svr.Post("/__sim/mutate", [&st](const httplib::Request& req, httplib::Response& res) {
-    Dataset::MutateSpec m;
-    try {
-      json b = req.body.empty() ? json::object() : json::parse(req.body);
-      m.new_events = b.value("new_events", 0u);
-      m.late_events = b.value("late_events", 0u);
-      m.update_profiles = b.value("update_profiles", 0u);
-      m.new_profiles = b.value("new_profiles", 0u);
-      m.update_campaigns = b.value("update_campaigns", 0u);
-      m.update_flows = b.value("update_flows", 0u);
-    } catch (const std::exception& e) {
-      return reply(res, 400, {{"ok", false}, {"error", e.what()}});
-    }
-    std::unique_lock<std::shared_mutex> lk(st.ds->mu);
-    auto ids = st.ds->mutate(m, now_us());
-    json j = json::object();
-    for (auto& [k, v] : ids) j[k] = v;
-    reply(res, 200, {{"ok", true}, {"ids", j}});
-  });
-  svr.Post("/__sim/config", [&st](const httplib::Request& req, httplib::Response& res) {
-    json b;
-    try {
-      b = json::parse(req.body);
-    } catch (const std::exception& e) {
-      return reply(res, 400, {{"ok", false}, {"error", e.what()}});
-    }
-    std::lock_guard<std::mutex> g(st.cfg_mu);
-    Runtime& rt = st.cfg.rt;
-    if (b.contains("faults")) {
-      auto plan = parse_faults(b["faults"].get<std::string>());
-      if (!plan.error.empty()) return reply(res, 400, {{"ok", false}, {"error", plan.error}});
-      rt.faults = b["faults"];
-      st.plan = plan;
-    }
-    if (b.contains("fault_paths")) rt.fault_paths = b["fault_paths"];
-    if (b.contains("rate_limits")) {
-      rt.rate_limits = b["rate_limits"];
-      st.rl->reset();
-    }
-    if (b.contains("latency_ms")) rt.latency_ms = b["latency_ms"];
-    if (b.contains("latency_jitter_ms")) rt.latency_jitter_ms = b["latency_jitter_ms"];
-    if (b.contains("stall_ms")) rt.stall_ms = b["stall_ms"];
-    if (b.contains("report_daily_quota")) {
-      if (!b["report_daily_quota"].is_number_integer() || b["report_daily_quota"].get<int64_t>() < 0)
-        return reply(res, 400, {{"ok", false}, {"error", "report_daily_quota must be an integer >= 0"}});
-      rt.report_daily_quota = b["report_daily_quota"];  // applies to the current windows' counts
-    }
-    reply(res, 200, {{"ok", true},
-                     {"config", {{"faults", rt.faults}, {"fault_paths", rt.fault_paths}, {"rate_limits", rt.rate_limits},
-                                 {"latency_ms", rt.latency_ms}, {"latency_jitter_ms", rt.latency_jitter_ms}, {"stall_ms", rt.stall_ms},
-                                 {"report_daily_quota", rt.report_daily_quota}}}});
-  });
-  svr.Get("/__sim/stats", [&st](const httplib::Request&, httplib::Response& res) {
+  svr.Post("/__sim/mutate", [&st](const Req& req, Res& res) { post_mutate(st, req, res); });
+  svr.Post("/__sim/config", [&st](const Req& req, Res& res) { post_config(st, req, res); });
+  svr.Get("/__sim/stats", [&st](const Req&, Res& res) {
     json by = json::object();
     {
       std::lock_guard<std::mutex> g(st.log_mu);
       for (auto& [k, v] : st.by_path) by[k] = v;
     }
-    reply(res, 200, {{"requests", st.requests.load()}, {"pages", st.pages.load()}, {"by_path", by}, {"throttled", st.throttled.load()}});
+    reply(res, 200, {{"requests", st.requests.load()}, {"pages", st.pages.load()}, {"by_path", by},
+                     {"throttled", st.throttled.load()}});
   });
 }
 

@@ -111,15 +111,20 @@ void apply_fields(const Ctx& c, json& obj);
 void include_once(json& included, std::set<std::string>& seen, json obj);
 
 using Handler = std::function<void(Ctx&)>;
+// Decides a route's rate-limit tier from the request (e.g. heavier with some additional-fields).
+using TierRule = Tier (*)(const Ctx&);
+
+// One row of the route table, which server.cpp walks: everything dispatch decides per route.
 struct Route {
   std::string method;
-  std::string pattern;  // "/api/lists/{id}/profiles"
-  std::vector<std::string> scopes;
-  std::function<Tier(const Ctx&)> tier;
+  std::string pattern;              // "/api/lists/{id}/profiles": {id} segments become Ctx::pp
+  std::vector<std::string> scopes;  // all required (else 403) unless the key has "all"
+  Tier tier;                        // rate-limit tier; its name is part of the limiter's bucket
   Handler fn;
+  TierRule tier_rule = nullptr;     // when set, decides the tier instead of `tier`
 };
 
-// Registered by resources/*.cpp.
+// Each resource appends its rows to the table (resources/*.cpp); the first match wins.
 void add_catalog_routes(std::vector<Route>& r);   // accounts, metrics, lists, segments, tags, templates
 void add_profile_routes(std::vector<Route>& r);   // profiles, list/segment memberships
 void add_event_routes(std::vector<Route>& r);

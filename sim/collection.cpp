@@ -1,4 +1,6 @@
-// collection.cpp — implementation of the generic filter/sort/keyset-paging engine.
+// collection.cpp — the generic list engine: filter matching (matches) and keyset paging (run_page,
+// the Pager steps: order the rows, narrow by datetime bounds, locate the cursor, walk a page, make
+// the next/prev cursors).
 #include "collection.h"
 
 #include <algorithm>
@@ -74,112 +76,148 @@ bool matches(const Collection& c, uint32_t row, const std::vector<Cond>& conds) 
   return true;
 }
 
-PageResult run_page(const Collection& c, const PageRequest& rq) {
-  PageResult out;
-  const bool fast = c.presorted && (rq.sort == c.presorted_field || rq.sort.empty());
-  // Materialise an ascending-sorted row vector with keys (small collections) or use the presorted one.
-  std::vector<uint32_t> local;
-  std::vector<Key> keys;
-  const std::vector<uint32_t>* V = nullptr;
-  std::string sort = rq.sort.empty() ? c.default_sort : rq.sort;
-  FType st = sort.empty() ? FType::Str : type_of(c, sort);
-  auto key_of_row = [&](uint32_t row) {
+namespace {
+// One run_page call. The rows are put in ascending (sort key, id) order (order_rows); a datetime
+// bound narrows them to [lo, hi) (narrow_range); the cursor is located in that order (locate_cursor);
+// the page is walked up or down from it (pick); and the next/prev cursors are made (run). Descending
+// sorts and prev pages walk the same ascending order downwards.
+class Pager {
+ public:
+  Pager(const Collection& c, const PageRequest& rq)
+      : c_(c),
+        rq_(rq),
+        fast_(c.presorted && (rq.sort == c.presorted_field || rq.sort.empty())),
+        indexed_(!fast_ && c.cache != nullptr),
+        sort_(rq.sort.empty() ? c.default_sort : rq.sort),
+        st_(sort_.empty() ? FType::Str : type_of(c, sort_)) {}
+
+  PageResult run() {
+    order_rows();
+    narrow_range();
+    locate_cursor();
+    PageResult out;
+    const bool backward = rq_.cursor && rq_.cursor->backward;
+    bool more = false;  // another matching row exists beyond the page (in page direction)
+    std::vector<size_t> picked = pick(backward, more);
+    // A prev page has a prev link when matching rows remain before it.
+    if (backward && !picked.empty() && any_before(picked.front())) out.prev = cursor_at(picked.front(), true);
+    for (size_t j : picked) out.rows.push_back((*V_)[j]);
+    if (!picked.empty()) {
+      if (more) out.next = cursor_at(picked.back(), false);
+      if (!backward && rq_.cursor) out.prev = cursor_at(picked.front(), true);
+    }
+    return out;
+  }
+
+ private:
+  // Sort key of a row (fast path: the presorted key and numeric tie).
+  Key key_of_row(uint32_t row) const {
     Key k;
-    if (fast) {
-      k.i = c.keyfn(row);
-      k.tn = c.tiefn(row);
+    if (fast_) {
+      k.i = c_.keyfn(row);
+      k.tn = c_.tiefn(row);
       return k;
     }
-    k.tie = c.id(row);
-    if (!sort.empty() && sort != "id") {
-      Val v = c.get(row, sort);
+    k.tie = c_.id(row);
+    if (!sort_.empty() && sort_ != "id") {
+      Val v = c_.get(row, sort_);
       if (!v.present) k.i = std::numeric_limits<int64_t>::min();
-      else if (st == FType::Str) k.s = v.s;
-      else if (st == FType::Num) k.i = int64_t(std::llround(v.n * 1e6));
+      else if (st_ == FType::Str) k.s = v.s;
+      else if (st_ == FType::Num) k.i = int64_t(std::llround(v.n * 1e6));
       else k.i = v.i;
     }
     return k;
-  };
-  // indexed: non-presorted collection whose full order for this sort is cached; like the fast
-  // path, keys are computed on demand and filters are checked while walking.
-  const bool indexed = !fast && c.cache != nullptr;
-  std::shared_ptr<const std::vector<uint32_t>> cached;
-  if (fast) {
-    V = c.presorted;
-  } else if (indexed) {
-    std::string ckey = c.cache_key + "|" + sort;
+  }
+
+  // The presorted rows (fast), the cached full order (indexed: filters are checked while walking,
+  // keys computed on demand), or a filtered and sorted local copy with its keys.
+  void order_rows() {
+    if (fast_) V_ = c_.presorted;
+    else if (indexed_) V_ = cached_order();
+    else sort_local();
+  }
+
+  const std::vector<uint32_t>* cached_order() {
+    std::string ckey = c_.cache_key + "|" + sort_;
     {
-      std::lock_guard<std::mutex> g(c.cache->mu);
-      auto it = c.cache->orders.find(ckey);
-      if (it != c.cache->orders.end()) cached = it->second;
+      std::lock_guard<std::mutex> g(c_.cache->mu);
+      auto it = c_.cache->orders.find(ckey);
+      if (it != c_.cache->orders.end()) cached_ = it->second;
     }
-    if (!cached) {
-      std::vector<std::pair<Key, uint32_t>> tmp;
-      tmp.reserve(c.rows.size());
-      for (uint32_t r : c.rows) tmp.emplace_back(key_of_row(r), r);
-      std::sort(tmp.begin(), tmp.end(), [](auto& a, auto& b) { return kcmp(a.first, b.first, false) < 0; });
+    if (!cached_) {
+      auto tmp = keyed_rows(false);
       auto order = std::make_shared<std::vector<uint32_t>>();
       order->reserve(tmp.size());
       for (auto& kr : tmp) order->push_back(kr.second);
-      std::lock_guard<std::mutex> g(c.cache->mu);
-      cached = c.cache->orders.emplace(ckey, std::move(order)).first->second;
+      std::lock_guard<std::mutex> g(c_.cache->mu);
+      cached_ = c_.cache->orders.emplace(ckey, std::move(order)).first->second;
     }
-    V = cached.get();
-  } else {
-    std::vector<std::pair<Key, uint32_t>> tmp;
-    tmp.reserve(c.rows.size());
-    for (uint32_t r : c.rows)
-      if (matches(c, r, rq.conds)) tmp.emplace_back(key_of_row(r), r);
-    std::sort(tmp.begin(), tmp.end(), [](auto& a, auto& b) { return kcmp(a.first, b.first, false) < 0; });
-    local.reserve(tmp.size());
-    keys.reserve(tmp.size());
-    for (auto& [k, r] : tmp) {
-      local.push_back(r);
-      keys.push_back(std::move(k));
-    }
-    V = &local;
+    return cached_.get();
   }
-  const size_t n = V->size();
-  const bool walk_filters = fast || indexed;
-  auto key_at = [&](size_t j) { return walk_filters ? key_of_row((*V)[j]) : keys[j]; };
-  auto ok_at = [&](size_t j) {
-    if (!walk_filters) return true;
-    return c.pred ? c.pred((*V)[j]) : matches(c, (*V)[j], rq.conds);
-  };
+
+  void sort_local() {
+    auto tmp = keyed_rows(true);
+    local_.reserve(tmp.size());
+    keys_.reserve(tmp.size());
+    for (auto& [k, r] : tmp) {
+      local_.push_back(r);
+      keys_.push_back(std::move(k));
+    }
+    V_ = &local_;
+  }
+
+  // c.rows (only the matching ones when `filtered`) with their keys, in ascending key order.
+  std::vector<std::pair<Key, uint32_t>> keyed_rows(bool filtered) const {
+    std::vector<std::pair<Key, uint32_t>> tmp;
+    tmp.reserve(c_.rows.size());
+    for (uint32_t r : c_.rows)
+      if (!filtered || matches(c_, r, rq_.conds)) tmp.emplace_back(key_of_row(r), r);
+    std::sort(tmp.begin(), tmp.end(), [](auto& a, auto& b) { return kcmp(a.first, b.first, false) < 0; });
+    return tmp;
+  }
+
+  bool walk_filters() const { return fast_ || indexed_; }
+  Key key_at(size_t j) const { return walk_filters() ? key_of_row((*V_)[j]) : keys_[j]; }
+  bool ok_at(size_t j) const {
+    if (!walk_filters()) return true;
+    return c_.pred ? c_.pred((*V_)[j]) : matches(c_, (*V_)[j], rq_.conds);
+  }
 
   // Range narrowing on the sort key (datetime bounds on events; time-typed sorts of indexed
   // collections). Rows outside [lo,hi) cannot match the condition; the rest are still filtered.
-  size_t lo = 0, hi = n;
-  const std::string& range_field = fast ? c.presorted_field : sort;
-  const bool ranged = fast || (indexed && st == FType::Time && !sort.empty() && sort != "id");
-  if (ranged) {
-    for (auto& cd : rq.conds) {
+  void narrow_range() {
+    lo_ = 0;
+    hi_ = V_->size();
+    const std::string& range_field = fast_ ? c_.presorted_field : sort_;
+    const bool ranged = fast_ || (indexed_ && st_ == FType::Time && !sort_.empty() && sort_ != "id");
+    if (!ranged) return;
+    auto first_ge = [&](int64_t x) {
+      return size_t(std::partition_point(V_->begin(), V_->end(),
+                                         [&](uint32_t r) { return (fast_ ? c_.keyfn(r) : key_of_row(r).i) < x; }) -
+                    V_->begin());
+    };
+    for (auto& cd : rq_.conds) {
       if (cd.field != range_field || cd.v.kind != Literal::Time) continue;
       int64_t t = cd.v.t;
-      auto first_ge = [&](int64_t x) {
-        return size_t(std::partition_point(V->begin(), V->end(),
-                                           [&](uint32_t r) { return (fast ? c.keyfn(r) : key_of_row(r).i) < x; }) -
-                      V->begin());
-      };
-      if (cd.op == "greater-than") lo = std::max(lo, first_ge(t + 1));
-      if (cd.op == "greater-or-equal") lo = std::max(lo, first_ge(t));
-      if (cd.op == "less-than") hi = std::min(hi, first_ge(t));
-      if (cd.op == "less-or-equal") hi = std::min(hi, first_ge(t + 1));
+      if (cd.op == "greater-than") lo_ = std::max(lo_, first_ge(t + 1));
+      if (cd.op == "greater-or-equal") lo_ = std::max(lo_, first_ge(t));
+      if (cd.op == "less-than") hi_ = std::min(hi_, first_ge(t));
+      if (cd.op == "less-or-equal") hi_ = std::min(hi_, first_ge(t + 1));
     }
-    if (hi < lo) hi = lo;
+    if (hi_ < lo_) hi_ = lo_;
   }
 
-  // Cursor positions in ascending space.
-  size_t lb = lo, ub = lo;  // first >= cursor, first > cursor
-  bool have_cursor = rq.cursor.has_value();
-  if (have_cursor) {
+  // The cursor's position in ascending space: lb = first row >= cursor, ub = first row > cursor.
+  void locate_cursor() {
+    lb_ = ub_ = lo_;
+    if (!rq_.cursor) return;
     Key ck;
-    ck.i = rq.cursor->ki;
-    ck.s = rq.cursor->ks;
-    ck.tie = rq.cursor->tie;
-    if (fast) ck.tn = c.tie_of_id ? c.tie_of_id(rq.cursor->tie).value_or(0) : 0;
+    ck.i = rq_.cursor->ki;
+    ck.s = rq_.cursor->ks;
+    ck.tie = rq_.cursor->tie;
+    if (fast_) ck.tn = c_.tie_of_id ? c_.tie_of_id(rq_.cursor->tie).value_or(0) : 0;
     auto first_where = [&](auto pred) {  // first j in [lo,hi) with pred(key) true (monotone)
-      size_t a = lo, b = hi;
+      size_t a = lo_, b = hi_;
       while (a < b) {
         size_t m = a + (b - a) / 2;
         if (pred(key_at(m))) b = m;
@@ -187,66 +225,77 @@ PageResult run_page(const Collection& c, const PageRequest& rq) {
       }
       return a;
     };
-    lb = first_where([&](const Key& k) { return kcmp(k, ck, fast) >= 0; });
-    ub = first_where([&](const Key& k) { return kcmp(k, ck, fast) > 0; });
+    lb_ = first_where([&](const Key& k) { return kcmp(k, ck, fast_) >= 0; });
+    ub_ = first_where([&](const Key& k) { return kcmp(k, ck, fast_) > 0; });
   }
-  const size_t want = rq.size;
-  std::vector<size_t> picked;  // ascending-space indices, in output order
-  bool more = false;           // another matching row exists beyond the page (in page direction)
-  bool backward = have_cursor && rq.cursor->backward;
-  bool asc = !rq.desc;
-  // Walk "up" (ascending indices) or "down".
-  auto walk_up = [&](size_t from, std::vector<size_t>& acc) {
-    for (size_t j = from; j < hi; ++j) {
+
+  // Collects up to rq.size matching rows walking "up" (ascending indices) from `from`, or "down"
+  // from just below `from_excl`; true when another matching row lies beyond them.
+  bool walk_up(size_t from, std::vector<size_t>& acc) const {
+    for (size_t j = from; j < hi_; ++j) {
       if (!ok_at(j)) continue;
-      if (acc.size() == want) return true;
+      if (acc.size() == rq_.size) return true;
       acc.push_back(j);
     }
     return false;
-  };
-  auto walk_down = [&](size_t from_excl, std::vector<size_t>& acc) {
-    for (size_t j = from_excl; j > lo; --j) {
+  }
+  bool walk_down(size_t from_excl, std::vector<size_t>& acc) const {
+    for (size_t j = from_excl; j > lo_; --j) {
       if (!ok_at(j - 1)) continue;
-      if (acc.size() == want) return true;
+      if (acc.size() == rq_.size) return true;
       acc.push_back(j - 1);
     }
     return false;
-  };
-  if (!backward) {
-    if (asc) more = walk_up(have_cursor ? std::max(ub, lo) : lo, picked);
-    else more = walk_down(have_cursor ? std::min(lb, hi) : hi, picked);
-  } else {
+  }
+
+  // The page's ascending-space indices in output order. A prev page walks away from the cursor
+  // against the sort direction, then reads back; it always has a next link.
+  std::vector<size_t> pick(bool backward, bool& more) const {
+    std::vector<size_t> picked;
+    const bool asc = !rq_.desc, have_cursor = rq_.cursor.has_value();
+    if (!backward) {
+      if (asc) more = walk_up(have_cursor ? std::max(ub_, lo_) : lo_, picked);
+      else more = walk_down(have_cursor ? std::min(lb_, hi_) : hi_, picked);
+      return picked;
+    }
     std::vector<size_t> acc;
-    bool before = asc ? walk_down(std::min(lb, hi), acc) : walk_up(std::max(ub, lo), acc);
+    if (asc) walk_down(std::min(lb_, hi_), acc);
+    else walk_up(std::max(ub_, lo_), acc);
     picked.assign(acc.rbegin(), acc.rend());
     more = true;
-    (void)before;
-    // prev link exists if rows remain before this page
-    if (!picked.empty()) {
-      bool anyb = false;
-      if (asc) {
-        for (size_t j = picked.front(); j > lo && !anyb; --j) anyb = ok_at(j - 1);
-      } else {
-        for (size_t j = picked.front() + 1; j < hi && !anyb; ++j) anyb = ok_at(j);
-      }
-      if (anyb) {
-        Key k = key_at(picked.front());
-        out.prev = Cursor{true, k.i, k.s, fast ? c.id((*V)[picked.front()]) : k.tie, 0};
-      }
-    }
+    return picked;
   }
-  for (size_t j : picked) out.rows.push_back((*V)[j]);
-  if (!picked.empty()) {
-    if (more) {
-      Key k = key_at(picked.back());
-      out.next = Cursor{false, k.i, k.s, fast ? c.id((*V)[picked.back()]) : k.tie, 0};
+
+  // Whether a matching row precedes index j in page order.
+  bool any_before(size_t j) const {
+    if (!rq_.desc) {
+      for (size_t k = j; k > lo_; --k)
+        if (ok_at(k - 1)) return true;
+    } else {
+      for (size_t k = j + 1; k < hi_; ++k)
+        if (ok_at(k)) return true;
     }
-    if (!backward && have_cursor) {
-      Key k = key_at(picked.front());
-      out.prev = Cursor{true, k.i, k.s, fast ? c.id((*V)[picked.front()]) : k.tie, 0};
-    }
+    return false;
   }
-  return out;
-}
+
+  Cursor cursor_at(size_t j, bool backward) const {
+    Key k = key_at(j);
+    return Cursor{backward, k.i, k.s, fast_ ? c_.id((*V_)[j]) : k.tie, 0};
+  }
+
+  const Collection& c_;
+  const PageRequest& rq_;
+  const bool fast_, indexed_;
+  const std::string sort_;
+  const FType st_;  // type of the sort field
+  std::vector<uint32_t> local_;
+  std::vector<Key> keys_;  // keys of local_ (the only mode that keeps them)
+  std::shared_ptr<const std::vector<uint32_t>> cached_;
+  const std::vector<uint32_t>* V_ = nullptr;  // the rows in ascending order
+  size_t lo_ = 0, hi_ = 0, lb_ = 0, ub_ = 0;
+};
+}  // namespace
+
+PageResult run_page(const Collection& c, const PageRequest& rq) { return Pager(c, rq).run(); }
 
 }  // namespace sim

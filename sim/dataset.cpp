@@ -247,6 +247,13 @@ void Dataset::gen_groups() {
 
 void Dataset::gen_content() {
   int64_t lo = anchor - 3 * kYearUs;
+  gen_templates(lo);
+  gen_campaigns(lo);
+  gen_flows(lo);
+  gen_tags();
+}
+
+void Dataset::gen_templates(int64_t lo) {
   for (uint32_t i = 0; i < sizes.templates; ++i) {
     uint64_t h = hash(seed, kTemplate, i);
     Template t;
@@ -255,6 +262,9 @@ void Dataset::gen_content() {
     t.editor = uint8_t(hash(h, 3) % 4);
     templates.push_back(t);
   }
+}
+
+void Dataset::gen_campaigns(int64_t lo) {
   for (uint32_t i = 0; i < sizes.campaigns; ++i) {
     uint64_t h = hash(seed, kCampaign, i);
     Campaign c;
@@ -283,10 +293,10 @@ void Dataset::gen_content() {
     if (c.audiences.empty() && sizes.lists) c.audiences.push_back(uint16_t(hash(h, 12) % sizes.lists));
     campaigns.push_back(std::move(c));
   }
-  static const char* flow_names[] = {"Welcome Series", "Abandoned Cart", "Browse Abandonment", "Post-Purchase",
-                                     "Winback", "Birthday", "Price Drop Alert", "Back in Stock",
-                                     "Sunset Unengaged", "VIP Thank You"};
-  (void)flow_names;
+}
+
+// Flows with their actions (every other one a time delay) and the messages of the send actions.
+void Dataset::gen_flows(int64_t lo) {
   for (uint32_t i = 0; i < sizes.flows; ++i) {
     uint64_t h = hash(seed, 0xF10, i);
     Flow f;
@@ -324,6 +334,9 @@ void Dataset::gen_content() {
     short_index_[skey('f', f.id)] = i;
     flows.push_back(std::move(f));
   }
+}
+
+void Dataset::gen_tags() {
   static const char* tag_names[] = {"Holiday", "Newsletter", "Promo", "Welcome", "VIP", "Abandoned Cart",
                                     "Winback", "Seasonal"};
   for (uint32_t i = 0; i < sizes.tags; ++i) {
@@ -410,45 +423,58 @@ SIM_FIND_SHORT(find_segment, 's')
 SIM_FIND_SHORT(find_flow, 'f')
 SIM_FIND_SHORT(find_tag, 't')
 
+std::string Dataset::append_event(int64_t t, uint64_t h) {
+  Event e;
+  e.t = t;
+  e.profile = uint32_t(hash(h, 1) % profiles.size());
+  e.metric = uint16_t(pick_metric(hash(h, 2)));
+  e.fmt = e.t % kUs ? 1 : 0;
+  uint32_t idx = uint32_t(events.size());
+  events.push_back(e);
+  if (t > profiles[e.profile].last_event) profiles[e.profile].last_event = t;
+  auto less = [&](uint32_t a, uint32_t b) {
+    if (events[a].t != events[b].t) return events[a].t < events[b].t;
+    return event_tie(a) < event_tie(b);
+  };
+  event_order.insert(std::upper_bound(event_order.begin(), event_order.end(), idx, less), idx);
+  return event_id(idx);
+}
+
+namespace {
+// Up to n distinct indices below size, in draw order: draw k is hash(mseed, stream, k), moved up to
+// the next index not drawn yet.
+std::vector<uint32_t> pick_distinct(uint64_t mseed, uint64_t stream, uint32_t n, size_t size) {
+  std::vector<uint32_t> out;
+  std::set<uint32_t> picked;
+  for (uint32_t k = 0; k < n && picked.size() < size; ++k) {
+    uint32_t i = uint32_t(hash(mseed, stream, k) % size);
+    while (picked.count(i)) i = (i + 1) % uint32_t(size);
+    picked.insert(i);
+    out.push_back(i);
+  }
+  return out;
+}
+}  // namespace
+
 std::unordered_map<std::string, std::vector<std::string>> Dataset::mutate(const MutateSpec& m, int64_t now) {
   std::unordered_map<std::string, std::vector<std::string>> out;
   uint64_t mseed = hash(seed, 0x3a7a7e, ++mutations_);
   int64_t now_s = now - now % kUs;
-  auto add_event = [&](int64_t t, uint64_t h) {
-    Event e;
-    e.t = t;
-    e.profile = uint32_t(hash(h, 1) % profiles.size());
-    e.metric = uint16_t(pick_metric(hash(h, 2)));
-    e.fmt = e.t % kUs ? 1 : 0;
-    uint32_t idx = uint32_t(events.size());
-    events.push_back(e);
-    if (t > profiles[e.profile].last_event) profiles[e.profile].last_event = t;
-    auto less = [&](uint32_t a, uint32_t b) {
-      if (events[a].t != events[b].t) return events[a].t < events[b].t;
-      return event_tie(a) < event_tie(b);
-    };
-    event_order.insert(std::upper_bound(event_order.begin(), event_order.end(), idx, less), idx);
-    return event_id(idx);
-  };
   if (!profiles.empty() && !metrics.empty()) {
     for (uint32_t k = 0; k < m.new_events; ++k) {
       uint64_t h = hash(mseed, 1, k);
-      auto id = add_event(now_s - (1 + int64_t(hash(h, 9) % 60)) * kUs, h);
+      auto id = append_event(now_s - (1 + int64_t(hash(h, 9) % 60)) * kUs, h);
       out["events"].push_back(id);
       out["new_events"].push_back(id);
     }
     for (uint32_t k = 0; k < m.late_events; ++k) {
       uint64_t h = hash(mseed, 2, k);
-      auto id = add_event(now_s - (1 + int64_t(hash(h, 9) % 10)) * kDayUs - int64_t(hash(h, 8) % 86400) * kUs, h);
+      auto id = append_event(now_s - (1 + int64_t(hash(h, 9) % 10)) * kDayUs - int64_t(hash(h, 8) % 86400) * kUs, h);
       out["events"].push_back(id);
       out["late_events"].push_back(id);
     }
   }
-  std::set<uint32_t> picked;
-  for (uint32_t k = 0; k < m.update_profiles && picked.size() < profiles.size(); ++k) {
-    uint32_t i = uint32_t(hash(mseed, 3, k) % profiles.size());
-    while (picked.count(i)) i = (i + 1) % uint32_t(profiles.size());
-    picked.insert(i);
+  for (uint32_t i : pick_distinct(mseed, 3, m.update_profiles, profiles.size())) {
     profiles[i].updated = now_s;
     profiles[i].ufmt = 0;
     out["profiles"].push_back(profile_id(i));
@@ -464,19 +490,11 @@ std::unordered_map<std::string, std::vector<std::string>> Dataset::mutate(const 
     out["profiles"].push_back(profile_id(i));
     out["new_profiles"].push_back(profile_id(i));
   }
-  picked.clear();
-  for (uint32_t k = 0; k < m.update_campaigns && picked.size() < campaigns.size(); ++k) {
-    uint32_t i = uint32_t(hash(mseed, 4, k) % campaigns.size());
-    while (picked.count(i)) i = (i + 1) % uint32_t(campaigns.size());
-    picked.insert(i);
+  for (uint32_t i : pick_distinct(mseed, 4, m.update_campaigns, campaigns.size())) {
     campaigns[i].updated = now_s;
     out["campaigns"].push_back(campaign_id(i));
   }
-  picked.clear();
-  for (uint32_t k = 0; k < m.update_flows && picked.size() < flows.size(); ++k) {
-    uint32_t i = uint32_t(hash(mseed, 5, k) % flows.size());
-    while (picked.count(i)) i = (i + 1) % uint32_t(flows.size());
-    picked.insert(i);
+  for (uint32_t i : pick_distinct(mseed, 5, m.update_flows, flows.size())) {
     flows[i].updated = now_s;
     out["flows"].push_back(flows[i].id);
   }

@@ -193,8 +193,13 @@ class Dataset {
   void gen_profiles();
   void gen_events();
   void gen_groups();
-  void gen_content();
+  void gen_content();  // templates, campaigns, flows, tags
+  void gen_templates(int64_t lo);
+  void gen_campaigns(int64_t lo);
+  void gen_flows(int64_t lo);
+  void gen_tags();
   void sort_events();
+  std::string append_event(int64_t t, uint64_t h);  // a mutation's event, kept in event_order
   Profile make_profile(uint32_t gen, int64_t lo, int64_t hi);
   uint32_t pick_metric(uint64_t h) const;
   uint64_t mutations_ = 0;

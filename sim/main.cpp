@@ -89,51 +89,55 @@ static int self_bench(State& st, int port, std::string url) {
   return 0;
 }
 
-int main(int argc, char** argv) {
-  CLI::App app{"klaviyo-sim: a deterministic Klaviyo REST API simulator (revision 2026-07-15)"};
-  auto st = std::make_unique<State>();
-  Config& cfg = st->cfg;
-  Sizes sz;
+namespace {
+// Command-line values that are not Config fields.
+struct Flags {
+  Sizes sizes;
   std::vector<std::string> keys;
-  bool no_rl = false, bench = false;
+  bool no_rate_limits = false, bench = false;
+  std::string bench_url = "/api/events?page%5Bsize%5D=1000";
+};
+
+void add_flags(CLI::App& app, Config& cfg, Flags& f) {
   app.add_option("--host", cfg.host);
   app.add_option("--port", cfg.port);
   app.add_option("--port-file", cfg.port_file);
   app.add_option("--seed", cfg.seed);
-  app.add_option("--profiles", sz.profiles);
-  app.add_option("--events", sz.events);
-  app.add_option("--metrics", sz.metrics);
-  app.add_option("--lists", sz.lists);
-  app.add_option("--segments", sz.segments);
-  app.add_option("--campaigns", sz.campaigns);
-  app.add_option("--flows", sz.flows);
-  app.add_option("--templates", sz.templates);
-  app.add_option("--tags", sz.tags);
+  app.add_option("--profiles", f.sizes.profiles);
+  app.add_option("--events", f.sizes.events);
+  app.add_option("--metrics", f.sizes.metrics);
+  app.add_option("--lists", f.sizes.lists);
+  app.add_option("--segments", f.sizes.segments);
+  app.add_option("--campaigns", f.sizes.campaigns);
+  app.add_option("--flows", f.sizes.flows);
+  app.add_option("--templates", f.sizes.templates);
+  app.add_option("--tags", f.sizes.tags);
   app.add_option("--anchor", cfg.anchor, "YYYY-MM-DD (default: today UTC)");
   app.add_option("--timezone", cfg.timezone, "account timezone, an IANA name (default America/New_York)");
   app.add_option("--report-daily-quota", cfg.rt.report_daily_quota,
                  "report requests per key and endpoint per (scaled) day (default 225; 0 = unlimited)");
-  app.add_option("--key", keys, "KEY:SCOPES (all or comma list)");
+  app.add_option("--key", f.keys, "KEY:SCOPES (all or comma list)");
   app.add_option("--time-scale", cfg.time_scale);
-  app.add_flag("--no-rate-limits", no_rl);
+  app.add_flag("--no-rate-limits", f.no_rate_limits);
   app.add_option("--latency-ms", cfg.rt.latency_ms);
   app.add_option("--latency-jitter-ms", cfg.rt.latency_jitter_ms);
   app.add_option("--faults", cfg.rt.faults);
   app.add_option("--fault-paths", cfg.rt.fault_paths);
   app.add_option("--stall-ms", cfg.rt.stall_ms);
   app.add_option("--threads", cfg.threads);
-  app.add_flag("--self-bench", bench, "serve and page through --bench-url (all pages), print figures, exit");
-  std::string bench_url = "/api/events?page%5Bsize%5D=1000";
-  app.add_option("--bench-url", bench_url, "path+query paged by --self-bench (default /api/events?page%5Bsize%5D=1000)");
-  CLI11_PARSE(app, argc, argv);
+  app.add_flag("--self-bench", f.bench, "serve and page through --bench-url (all pages), print figures, exit");
+  app.add_option("--bench-url", f.bench_url,
+                 "path+query paged by --self-bench (default /api/events?page%5Bsize%5D=1000)");
+}
 
-  cfg.rt.rate_limits = !no_rl && !bench;
+// --key KEY:SCOPES values (scopes may carry a ":read" suffix) into cfg.keys; false after an error.
+bool parse_keys(std::vector<std::string> keys, Config& cfg) {
   if (keys.empty()) keys.push_back("pk_sim_full_access_key_0001:all");
   for (auto& k : keys) {
     auto colon = k.find(':');
     if (colon == std::string::npos) {
       std::cerr << "--key must be KEY:SCOPES\n";
-      return 2;
+      return false;
     }
     std::set<std::string> scopes;
     std::stringstream ss(k.substr(colon + 1));
@@ -144,6 +148,15 @@ int main(int argc, char** argv) {
     }
     cfg.keys[k.substr(0, colon)] = scopes;
   }
+  return true;
+}
+
+// Checks the flags CLI11 cannot, loads the zone and the fault plan, and builds the dataset and the
+// rate limiter; false after printing the error.
+bool set_up(State& st, const Flags& f) {
+  Config& cfg = st.cfg;
+  cfg.rt.rate_limits = !f.no_rate_limits && !f.bench;
+  if (!parse_keys(f.keys, cfg)) return false;
   int64_t anchor;
   if (cfg.anchor.empty()) {
     int64_t now = now_us();
@@ -152,60 +165,79 @@ int main(int argc, char** argv) {
     auto a = parse_date(cfg.anchor);
     if (!a) {
       std::cerr << "--anchor must be YYYY-MM-DD\n";
-      return 2;
+      return false;
     }
     anchor = *a;
   }
-  if (!st->zone.load(cfg.timezone)) {
+  if (!st.zone.load(cfg.timezone)) {
     std::cerr << "--timezone: unknown time zone '" << cfg.timezone << "' (an IANA name such as America/New_York)\n";
-    return 2;
+    return false;
   }
   if (cfg.rt.report_daily_quota < 0) {
     std::cerr << "--report-daily-quota must be >= 0\n";
-    return 2;
+    return false;
   }
-  st->plan = parse_faults(cfg.rt.faults);
-  if (!st->plan.error.empty()) {
-    std::cerr << "--faults: " << st->plan.error << "\n";
-    return 2;
+  st.plan = parse_faults(cfg.rt.faults);
+  if (!st.plan.error.empty()) {
+    std::cerr << "--faults: " << st.plan.error << "\n";
+    return false;
   }
   if (cfg.time_scale <= 0) cfg.time_scale = 1.0;
-  st->ds = std::make_unique<Dataset>(cfg.seed, sz, anchor);
-  st->rl = std::make_unique<RateLimiter>(cfg.time_scale);
+  st.ds = std::make_unique<Dataset>(cfg.seed, f.sizes, anchor);
+  st.rl = std::make_unique<RateLimiter>(cfg.time_scale);
+  return true;
+}
 
+// Written to a temporary name, then renamed: a reader never sees a partial port.
+void write_port_file(const std::string& path, int port) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp);
+    f << port << "\n";
+  }
+  std::rename(tmp.c_str(), path.c_str());
+}
+
+// Binds, then serves until killed (or, with --self-bench, runs the benchmark and stops).
+int serve(State& st, const Flags& f) {
+  Config& cfg = st.cfg;
   httplib::Server svr;
   int threads = std::max(1, cfg.threads);
   svr.new_task_queue = [threads] { return new httplib::ThreadPool(size_t(threads)); };
   svr.set_keep_alive_max_count(100000);
   svr.set_tcp_nodelay(true);
   svr.set_keep_alive_timeout(30);
-  install_admin(svr, *st);
-  install_api(svr, *st);
+  install_admin(svr, st);
+  install_api(svr, st);
   int port = cfg.port == 0 ? svr.bind_to_any_port(cfg.host) : (svr.bind_to_port(cfg.host, cfg.port) ? cfg.port : -1);
   if (port <= 0) {
     std::cerr << "klaviyo-sim: cannot bind " << cfg.host << ":" << cfg.port << "\n";
     return 1;
   }
   cfg.port = port;
-  if (bench) {
+  if (f.bench) {
     std::thread th([&] { svr.listen_after_bind(); });
     while (!svr.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    int rc = self_bench(*st, port, bench_url);
-    st->stopping = true;
+    int rc = self_bench(st, port, f.bench_url);
+    st.stopping = true;
     svr.stop();
     th.join();
     return rc;
   }
-  if (!cfg.port_file.empty()) {
-    std::string tmp = cfg.port_file + ".tmp";
-    {
-      std::ofstream f(tmp);
-      f << port << "\n";
-    }
-    std::rename(tmp.c_str(), cfg.port_file.c_str());
-  }
+  if (!cfg.port_file.empty()) write_port_file(cfg.port_file, port);
   std::printf("klaviyo-sim listening on http://%s:%d\n", cfg.host.c_str(), port);
   std::fflush(stdout);
   svr.listen_after_bind();
   return 0;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"klaviyo-sim: a deterministic Klaviyo REST API simulator (revision 2026-07-15)"};
+  auto st = std::make_unique<State>();
+  Flags flags;
+  add_flags(app, st->cfg, flags);
+  CLI11_PARSE(app, argc, argv);
+  if (!set_up(*st, flags)) return 2;
+  return serve(*st, flags);
 }

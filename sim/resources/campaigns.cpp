@@ -1,10 +1,89 @@
-// resources/campaigns.cpp — GET /api/campaigns (channel filter required; archived excluded unless
-// filtered), /api/campaigns/{id}, /api/campaigns/{id}/campaign-messages,
-// /api/campaign-recipient-estimations/{id}.
+// resources/campaigns.cpp — campaigns and campaign messages: their rendering and GET /api/campaigns
+// (channel filter required; archived excluded unless filtered), /api/campaigns/{id},
+// /api/campaigns/{id}/campaign-messages, /api/campaign-recipient-estimations/{id}.
 #include "../render.h"
 #include "../util.h"
 
 namespace sim {
+
+std::string campaign_name(const Dataset& d, uint32_t i) {
+  static const char* themes[] = {"Spring Sale", "Weekly Newsletter", "New Arrivals", "Flash Sale", "Holiday Gift Guide",
+                                 "Back in Stock", "VIP Early Access", "Black Friday"};
+  return std::string(themes[hash(d.seed, 0xCA0, i, 3) % 8]) + " " + std::to_string(i + 1);
+}
+
+json render_campaign(const Ctx& c, uint32_t i) {
+  const Campaign& k = c.ds.campaigns[i];
+  std::string id = c.ds.campaign_id(i);
+  uint64_t h = hash(c.ds.seed, 0xCA0, i);
+  json inc = json::array();
+  for (auto l : k.audiences) inc.push_back(c.ds.lists[l].id);
+  json send_options, tracking;
+  if (k.channel == 0) {
+    send_options = {{"use_smart_sending", hash(h, 1) % 3 != 0}};
+    tracking = {{"add_tracking_params", hash(h, 2) % 2 == 0}, {"custom_tracking_params", nullptr},
+                {"is_tracking_clicks", true}, {"is_tracking_opens", true}};
+  } else if (k.channel == 1) {
+    send_options = {{"use_smart_sending", true}};
+    tracking = {{"add_tracking_params", false}, {"custom_tracking_params", nullptr}};
+  } else {
+    send_options = {{"use_smart_sending", false}};
+    tracking = nullptr;
+  }
+  json strategy;
+  if (k.scheduled)
+    strategy = {{"method", "static"}, {"datetime", tstr(k.send_time ? k.send_time : k.scheduled)}, {"options", {{"is_local", false}}}};
+  else
+    strategy = {{"method", "immediate"}};
+  json attrs = {{"name", campaign_name(c.ds, i)},
+                {"status", campaign_statuses()[k.status]},
+                {"archived", k.archived},
+                {"audiences", {{"included", inc}, {"excluded", json::array()}}},
+                {"send_options", send_options},
+                {"tracking_options", tracking},
+                {"send_strategy", strategy},
+                {"created_at", tstr(k.created)},
+                {"scheduled_at", opt_time(k.scheduled)},
+                {"updated_at", tstr(k.updated)},
+                {"send_time", opt_time(k.send_time)}};
+  return {{"type", "campaign"},
+          {"id", id},
+          {"attributes", attrs},
+          {"relationships",
+           {{"campaign-messages", rel_many(c, json::array({ref("campaign-message", c.ds.cmessage_id(i))}), "campaigns", id, "campaign-messages")},
+            {"tags", rel_many(c, tag_refs(c, 'c', i), "campaigns", id, "tags")}}},
+          {"links", {{"self", c.res_url("campaigns", id)}}}};
+}
+
+json render_cmessage(const Ctx& c, uint32_t i) {
+  const Campaign& k = c.ds.campaigns[i];
+  std::string id = c.ds.cmessage_id(i);
+  json def;
+  if (k.channel == 0)
+    def = {{"channel", "email"},
+           {"label", "Email " + std::to_string(i + 1)},
+           {"content", {{"subject", "Don't miss out"}, {"preview_text", "Ends tonight"}, {"from_email", "hello@shop.example.com"},
+                        {"from_label", "Example Shop"}, {"reply_to_email", nullptr}, {"cc_email", nullptr}, {"bcc_email", nullptr}}}};
+  else if (k.channel == 1)
+    def = {{"channel", "sms"}, {"label", "SMS " + std::to_string(i + 1)},
+           {"content", {{"body", "Example Shop: 20% off today only! Reply STOP to opt out"}, {"media_url", nullptr}}},
+           {"render_options", {{"shorten_links", true}, {"add_org_prefix", true}, {"add_info_link", true}, {"add_opt_out_language", false}}}};
+  else
+    def = {{"channel", "mobile_push"}, {"label", "Push " + std::to_string(i + 1)}, {"notification_type", "standard"},
+           {"content", {{"title", "Sale"}, {"body", "20% off today"}, {"dynamic_image", nullptr}}},
+           {"kv_pairs", nullptr}, {"options", {{"on_open", nullptr}, {"badge", nullptr}, {"play_sound", true}}}};
+  json send_times = json::array();
+  if (k.send_time) send_times.push_back({{"datetime", tstr(k.send_time)}, {"is_local", false}});
+  std::string cid = c.ds.campaign_id(i);
+  json rels = {{"campaign", rel_one(c, "campaign", cid, "campaign-messages", id, "campaign")}};
+  if (k.channel == 0 && !c.ds.templates.empty())
+    rels["template"] = rel_one(c, "template", c.ds.template_id(k.tmpl), "campaign-messages", id, "template");
+  return {{"type", "campaign-message"},
+          {"id", id},
+          {"attributes", {{"definition", def}, {"send_times", send_times}, {"created_at", tstr(k.created)}, {"updated_at", tstr(k.updated)}}},
+          {"relationships", rels},
+          {"links", {{"self", c.res_url("campaign-messages", id)}}}};
+}
 
 namespace {
 const std::vector<std::string> kCmp{"greater-than", "greater-or-equal", "less-than", "less-or-equal"};
@@ -117,11 +196,13 @@ void estimation(Ctx& c) {
 }  // namespace
 
 void add_campaign_routes(std::vector<Route>& r) {
-  auto M = [](const Ctx&) { return tiers::M; };
-  r.push_back({"GET", "/api/campaigns", {"campaigns"}, M, campaigns});
-  r.push_back({"GET", "/api/campaigns/{id}", {"campaigns"}, M, campaign_one});
-  r.push_back({"GET", "/api/campaigns/{id}/campaign-messages", {"campaigns"}, M, campaign_messages});
-  r.push_back({"GET", "/api/campaign-recipient-estimations/{id}", {"campaigns"}, M, estimation});
+  r.insert(r.end(), {
+      // method, pattern, scopes, tier, handler
+      {"GET", "/api/campaigns", {"campaigns"}, tiers::M, campaigns},
+      {"GET", "/api/campaigns/{id}", {"campaigns"}, tiers::M, campaign_one},
+      {"GET", "/api/campaigns/{id}/campaign-messages", {"campaigns"}, tiers::M, campaign_messages},
+      {"GET", "/api/campaign-recipient-estimations/{id}", {"campaigns"}, tiers::M, estimation},
+  });
 }
 
 }  // namespace sim

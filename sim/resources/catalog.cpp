@@ -1,5 +1,5 @@
 // resources/catalog.cpp — GET /api/accounts, /api/metrics[/{id}], /api/lists[/{id}],
-// /api/segments[/{id}], /api/tags, /api/templates.
+// /api/segments[/{id}], /api/tags, /api/templates. The resources render in catalog_render.cpp.
 #include "../render.h"
 #include "../util.h"
 
@@ -9,8 +9,6 @@ namespace {
 const std::vector<std::string> kEq{"equals"}, kAnyEq{"any", "equals"}, kGt{"greater-than"},
     kAll{"equals", "greater-than", "greater-or-equal", "less-than", "less-or-equal"},
     kStr4{"contains", "starts-with", "ends-with", "equals"};
-
-Tier fixed(const Tier& t) { return t; }
 
 void accounts(Ctx& c) {
   if (!check_params(c, {})) return;
@@ -184,22 +182,26 @@ void templates(Ctx& c) {
   for (auto r : pr.rows) data.push_back(render_template(c, r, def));
   finish_list(c, pr, std::move(data), nullptr);
 }
+// additional-fields profile_count counts the members: the XS tier.
+Tier list_tier(const Ctx& c) { return c.csv("additional-fields[list]").count("profile_count") ? tiers::XS : tiers::L; }
+Tier segment_tier(const Ctx& c) {
+  return c.csv("additional-fields[segment]").count("profile_count") ? tiers::XS : tiers::L;
+}
 }  // namespace
 
 void add_catalog_routes(std::vector<Route>& r) {
-  r.push_back({"GET", "/api/accounts", {"accounts"}, [](const Ctx&) { return fixed(tiers::XS); }, accounts});
-  r.push_back({"GET", "/api/metrics", {"metrics"}, [](const Ctx&) { return fixed(tiers::M); }, metrics});
-  r.push_back({"GET", "/api/metrics/{id}", {"metrics"}, [](const Ctx&) { return fixed(tiers::M); }, metric_one});
-  r.push_back({"GET", "/api/lists", {"lists"}, [](const Ctx&) { return fixed(tiers::L); }, [](Ctx& c) { groups(c, false); }});
-  r.push_back({"GET", "/api/segments", {"segments"}, [](const Ctx&) { return fixed(tiers::L); }, [](Ctx& c) { groups(c, true); }});
-  r.push_back({"GET", "/api/lists/{id}", {"lists"},
-               [](const Ctx& c) { return c.csv("additional-fields[list]").count("profile_count") ? tiers::XS : tiers::L; },
-               [](Ctx& c) { group_one(c, false); }});
-  r.push_back({"GET", "/api/segments/{id}", {"segments"},
-               [](const Ctx& c) { return c.csv("additional-fields[segment]").count("profile_count") ? tiers::XS : tiers::L; },
-               [](Ctx& c) { group_one(c, true); }});
-  r.push_back({"GET", "/api/tags", {"tags"}, [](const Ctx&) { return fixed(tiers::S); }, tags});
-  r.push_back({"GET", "/api/templates", {"templates"}, [](const Ctx&) { return fixed(tiers::L); }, templates});
+  r.insert(r.end(), {
+      // method, pattern, scopes, tier, handler[, tier rule]
+      {"GET", "/api/accounts", {"accounts"}, tiers::XS, accounts},
+      {"GET", "/api/metrics", {"metrics"}, tiers::M, metrics},
+      {"GET", "/api/metrics/{id}", {"metrics"}, tiers::M, metric_one},
+      {"GET", "/api/lists", {"lists"}, tiers::L, [](Ctx& c) { groups(c, false); }},
+      {"GET", "/api/segments", {"segments"}, tiers::L, [](Ctx& c) { groups(c, true); }},
+      {"GET", "/api/lists/{id}", {"lists"}, tiers::L, [](Ctx& c) { group_one(c, false); }, list_tier},
+      {"GET", "/api/segments/{id}", {"segments"}, tiers::L, [](Ctx& c) { group_one(c, true); }, segment_tier},
+      {"GET", "/api/tags", {"tags"}, tiers::S, tags},
+      {"GET", "/api/templates", {"templates"}, tiers::L, templates},
+  });
 }
 
 }  // namespace sim

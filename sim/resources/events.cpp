@@ -1,5 +1,5 @@
-// resources/events.cpp — GET /api/events (presorted keyset paging over the compact event array)
-// and GET /api/events/{id}.
+// resources/events.cpp — GET /api/events (presorted keyset paging over the compact event array,
+// filters compiled per request) and GET /api/events/{id}. Events render in events_render.cpp.
 #include <cmath>
 #include <functional>
 
@@ -59,15 +59,9 @@ std::function<bool(uint32_t)> compile_pred(const Dataset& ds, const std::vector<
   };
 }
 
-void events(Ctx& c) {
-  static const FieldTable f = {{"metric_id", {FType::Str, {"equals"}}}, {"profile_id", {FType::Str, {"equals"}}},
-                               {"profile", {FType::Str, {"has"}}},      {"metric", {FType::Str, {"has"}}},
-                               {"datetime", {FType::Time, kCmp}},       {"timestamp", {FType::Num, kCmp}}};
-  ListSpec spec{&f, {"datetime", "timestamp"}, 200, 1000, {"attributions", "metric", "profile"}, "", {}};
-  PageRequest rq;
-  if (!prepare_list(c, spec, rq)) return;
+// timestamp = floor(datetime): rewrites epoch-second bounds as datetime bounds (which use the index).
+void timestamp_to_datetime(PageRequest& rq) {
   if (rq.sort == "timestamp") rq.sort = "datetime";
-  // timestamp = floor(datetime); rewrite epoch-second bounds as datetime bounds (uses the index).
   for (auto& cd : rq.conds) {
     if (cd.field != "timestamp") continue;
     double x = cd.v.n;
@@ -83,6 +77,10 @@ void events(Ctx& c) {
     cd.v.kind = Literal::Time;
     cd.v.t = t;
   }
+}
+
+// The events in (datetime, id) order: the dataset's presorted index, with a compiled filter.
+Collection event_collection(const Ctx& c, const FieldTable& f, const PageRequest& rq) {
   Collection col;
   col.filters = &f;
   col.presorted = &c.ds.event_order;
@@ -104,55 +102,78 @@ void events(Ctx& c) {
     return v;
   };
   col.pred = compile_pred(c.ds, rq.conds);
-  auto pr = run_page(col, rq);
-  auto incs = c.csv("include");
-  const bool inc_metric = incs.count("metric") > 0, inc_profile = incs.count("profile") > 0;
-  const bool f_event = c.has("fields[event]"), f_profile = c.has("fields[profile]");
-  EventWriter ew(c);
-  ProfileWriter pw(c, false, false);
-  std::string doc, inc, tmp;
-  doc.reserve(pr.rows.size() * 1400 + 512);
-  doc += "{\"data\":";
-  JW w(doc), wi(inc);
-  w.arr();
-  wi.arr();
-  // included: first appearance order, metric before profile (as include_once did).
-  std::set<std::string> seen;
-  std::vector<std::string> metric_text(c.ds.metrics.size());
-  std::vector<bool> profile_seen;
-  for (auto r : pr.rows) {
-    if (!f_event) {
-      ew.write(w, r);
-    } else {
-      tmp.clear();
-      JW tw(tmp);
-      ew.write(tw, r);
-      write_fielded(c, w, tmp);
-    }
-    const Event& e = c.ds.events[r];
-    if (inc_metric && seen.insert("metric/" + c.ds.metrics[e.metric].id).second) {
+  return col;
+}
+
+// Writes a resource (JSON text from `write`) to w, through fields[type] when the request has it.
+template <class F>
+void write_maybe_fielded(const Ctx& c, JW& w, bool fielded, std::string& tmp, F write) {
+  if (!fielded) return write(w);
+  tmp.clear();
+  JW tw(tmp);
+  write(tw);
+  write_fielded(c, w, tmp);
+}
+
+// The included array of an events page: first appearance order, metric before profile (as
+// include_once did); each metric is rendered once per request.
+class EventIncludes {
+ public:
+  EventIncludes(const Ctx& ctx, JW& out, bool metrics, bool profiles)
+      : c(ctx), w(out), metric(metrics), profile(profiles), pw(ctx, false, false),
+        f_profile(ctx.has("fields[profile]")), metric_text(ctx.ds.metrics.size()) {}
+
+  void add(const Event& e) {
+    if (metric && seen.insert("metric/" + c.ds.metrics[e.metric].id).second) {
       std::string& t = metric_text[e.metric];
       if (t.empty()) {
         json m = render_metric(c, e.metric);
         apply_fields(c, m);
         t = m.dump();
       }
-      wi.raw(t);
+      w.raw(t);
     }
-    if (inc_profile) {
-      if (profile_seen.empty()) profile_seen.resize(c.ds.profiles.size());
-      if (!profile_seen[e.profile]) {
-        profile_seen[e.profile] = true;
-        if (!f_profile) {
-          pw.write(wi, e.profile);
-        } else {
-          tmp.clear();
-          JW tw(tmp);
-          pw.write(tw, e.profile);
-          write_fielded(c, wi, tmp);
-        }
-      }
-    }
+    if (!profile) return;
+    if (profile_seen.empty()) profile_seen.resize(c.ds.profiles.size());
+    if (profile_seen[e.profile]) return;
+    profile_seen[e.profile] = true;
+    write_maybe_fielded(c, w, f_profile, tmp, [&](JW& to) { pw.write(to, e.profile); });
+  }
+
+ private:
+  const Ctx& c;
+  JW& w;
+  const bool metric, profile;
+  const ProfileWriter pw;
+  const bool f_profile;
+  std::string tmp;
+  std::set<std::string> seen;
+  std::vector<std::string> metric_text;  // by metric index
+  std::vector<bool> profile_seen;        // by profile index, sized on first use
+};
+
+void events(Ctx& c) {
+  static const FieldTable f = {{"metric_id", {FType::Str, {"equals"}}}, {"profile_id", {FType::Str, {"equals"}}},
+                               {"profile", {FType::Str, {"has"}}},      {"metric", {FType::Str, {"has"}}},
+                               {"datetime", {FType::Time, kCmp}},       {"timestamp", {FType::Num, kCmp}}};
+  ListSpec spec{&f, {"datetime", "timestamp"}, 200, 1000, {"attributions", "metric", "profile"}, "", {}};
+  PageRequest rq;
+  if (!prepare_list(c, spec, rq)) return;
+  timestamp_to_datetime(rq);
+  auto pr = run_page(event_collection(c, f, rq), rq);
+  auto incs = c.csv("include");
+  const bool f_event = c.has("fields[event]");
+  EventWriter ew(c);
+  std::string doc, inc, tmp;
+  doc.reserve(pr.rows.size() * 1400 + 512);
+  doc += "{\"data\":";
+  JW w(doc), wi(inc);
+  w.arr();
+  wi.arr();
+  EventIncludes included{c, wi, incs.count("metric") > 0, incs.count("profile") > 0};
+  for (auto r : pr.rows) {
+    write_maybe_fielded(c, w, f_event, tmp, [&](JW& to) { ew.write(to, r); });
+    included.add(c.ds.events[r]);
   }
   w.end_arr();
   wi.end_arr();
@@ -176,8 +197,11 @@ void event_one(Ctx& c) {
 }  // namespace
 
 void add_event_routes(std::vector<Route>& r) {
-  r.push_back({"GET", "/api/events", {"events"}, [](const Ctx&) { return tiers::XL; }, events});
-  r.push_back({"GET", "/api/events/{id}", {"events"}, [](const Ctx&) { return tiers::M; }, event_one});
+  r.insert(r.end(), {
+      // method, pattern, scopes, tier, handler
+      {"GET", "/api/events", {"events"}, tiers::XL, events},
+      {"GET", "/api/events/{id}", {"events"}, tiers::M, event_one},
+  });
 }
 
 }  // namespace sim

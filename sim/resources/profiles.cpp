@@ -1,5 +1,6 @@
 // resources/profiles.cpp — GET /api/profiles[/{id}], /api/lists|segments/{id}/profiles and
-// /api/lists|segments/{id}/relationships/profiles (memberships with joined_group_at).
+// /api/lists|segments/{id}/relationships/profiles (memberships with joined_group_at). Profiles
+// render in profiles_render.cpp.
 #include "../jsonw.h"
 #include "../render.h"
 #include "../util.h"
@@ -11,7 +12,6 @@ const std::vector<std::string> kAnyEq{"any", "equals"}, kEq{"equals"}, kGtLt{"gr
     kCmp{"greater-than", "greater-or-equal", "less-than", "less-or-equal"};
 const std::string kSupp = "subscriptions.email.marketing.suppression.";
 const std::string kLSupp = "subscriptions.email.marketing.list_suppressions.";
-const char* kReasons[] = {"HARD_BOUNCE", "INVALID_EMAIL", "SPAM_COMPLAINT", "UNSUBSCRIBE", "USER_SUPPRESSED"};
 
 Val profile_val(const Ctx& c, uint32_t i, const std::string& f) {
   const Profile& p = c.ds.profiles[i];
@@ -26,7 +26,7 @@ Val profile_val(const Ctx& c, uint32_t i, const std::string& f) {
     if (o) v.s = *o;
   } else if (f == kSupp + "reason") {
     v.present = p.supp_ts != 0;
-    v.s = kReasons[p.supp_reason % 5];
+    v.s = suppression_reason(p.supp_reason);
   } else if (f == kSupp + "timestamp") {
     v.present = p.supp_ts != 0;
     v.i = p.supp_ts;
@@ -44,7 +44,6 @@ Val profile_val(const Ctx& c, uint32_t i, const std::string& f) {
   }
   return v;
 }
-
 
 // Appends the data array of profile resources (joined: per row joined_group_at, memberships).
 void write_profiles(const Ctx& c, const ProfileWriter& pw, const std::vector<uint32_t>& profs, const std::vector<int64_t>* joined,
@@ -182,27 +181,33 @@ void members(Ctx& c, bool seg, bool rel_only) {
   finish_list_raw(c, pr, std::move(doc));
 }
 
+// Predictive analytics are the M tier, other profile reads L.
 Tier profile_tier(const Ctx& c) {
   if (c.csv("additional-fields[profile]").count("predictive_analytics")) return tiers::M;
   return tiers::L;
 }
+// A single profile with its lists or segments included is XS.
+Tier profile_one_tier(const Ctx& c) {
+  auto inc = c.csv("include");
+  if (inc.count("lists") || inc.count("segments")) return tiers::XS;
+  return profile_tier(c);
+}
 }  // namespace
 
 void add_profile_routes(std::vector<Route>& r) {
-  r.push_back({"GET", "/api/profiles", {"profiles"}, profile_tier, profiles});
-  r.push_back({"GET", "/api/profiles/{id}", {"profiles"},
-               [](const Ctx& c) {
-                 auto inc = c.csv("include");
-                 if (inc.count("lists") || inc.count("segments")) return tiers::XS;
-                 return profile_tier(c);
-               },
-               profile_one});
-  r.push_back({"GET", "/api/lists/{id}/profiles", {"lists", "profiles"}, profile_tier, [](Ctx& c) { members(c, false, false); }});
-  r.push_back({"GET", "/api/segments/{id}/profiles", {"segments", "profiles"}, profile_tier, [](Ctx& c) { members(c, true, false); }});
-  r.push_back({"GET", "/api/lists/{id}/relationships/profiles", {"lists", "profiles"}, [](const Ctx&) { return tiers::L; },
-               [](Ctx& c) { members(c, false, true); }});
-  r.push_back({"GET", "/api/segments/{id}/relationships/profiles", {"segments", "profiles"}, [](const Ctx&) { return tiers::L; },
-               [](Ctx& c) { members(c, true, true); }});
+  r.insert(r.end(), {
+      // method, pattern, scopes, tier, handler[, tier rule]
+      {"GET", "/api/profiles", {"profiles"}, tiers::L, profiles, profile_tier},
+      {"GET", "/api/profiles/{id}", {"profiles"}, tiers::L, profile_one, profile_one_tier},
+      {"GET", "/api/lists/{id}/profiles", {"lists", "profiles"}, tiers::L, [](Ctx& c) { members(c, false, false); },
+       profile_tier},
+      {"GET", "/api/segments/{id}/profiles", {"segments", "profiles"}, tiers::L, [](Ctx& c) { members(c, true, false); },
+       profile_tier},
+      {"GET", "/api/lists/{id}/relationships/profiles", {"lists", "profiles"}, tiers::L,
+       [](Ctx& c) { members(c, false, true); }},
+      {"GET", "/api/segments/{id}/relationships/profiles", {"segments", "profiles"}, tiers::L,
+       [](Ctx& c) { members(c, true, true); }},
+  });
 }
 
 }  // namespace sim

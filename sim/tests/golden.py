@@ -94,56 +94,64 @@ def q(s):
     return urllib.parse.quote(s, safe="")
 
 
-def run(sim):
-    """Returns an ordered list of [label, status, doc]."""
-    out = []
+class Recorder:
+    """Sends requests and records [label, status, normalised text] for each, in order."""
 
-    def get(path, body=None, label=None):
-        st, raw = sim.call(path, body)
-        text = normalise_text(sim, raw)
-        out.append([label or path, st, text])
+    def __init__(self, sim):
+        self.sim = sim
+        self.out = []
+
+    def get(self, path, body=None, label=None):
+        st, raw = self.sim.call(path, body)
+        text = normalise_text(self.sim, raw)
+        self.out.append([label or path, st, text])
         return st, parse(text)
 
-    def walk(path, prev_back=0):
+    def walk(self, path, prev_back=0):
         """Follows links.next to the end; then links.prev `prev_back` steps."""
-        st, doc = get(path)
+        st, doc = self.get(path)
         n = 0
         while st == 200 and isinstance(doc.get("links", {}).get("next"), str):
-            st, doc = get(rel(doc["links"]["next"]))
+            st, doc = self.get(rel(doc["links"]["next"]))
             n += 1
             assert n < 10000
         for _ in range(prev_back):
             if st != 200 or not isinstance(doc.get("links", {}).get("prev"), str):
                 break
-            st, doc = get(rel(doc["links"]["prev"]))
+            st, doc = self.get(rel(doc["links"]["prev"]))
 
-    t = lambda r: sim.admin("/__sim/truth?resource=" + r)["ids"]
-    lists, segs, flows, camps = t("lists"), t("segments"), t("flows"), t("campaigns")
-    metrics, events, profiles, acts = t("metrics"), t("events"), t("profiles"), t("flow_actions")
-    tags = t("tags")
+    def truth(self, resource):
+        return self.sim.admin("/__sim/truth?resource=" + resource)["ids"]
 
-    get("/api/accounts")
-    get("/api/accounts?fields[account]=timezone,contact_information.street_address.city")
-    get("/api/metrics")
-    get("/api/metrics?include=flow-triggers")
-    get("/api/metrics?filter=equals(integration.category,'Internal')")
-    get("/api/metrics?fields[metric]=name,integration.name")
+
+def catalog_requests(r, ids):
+    """Accounts and metrics."""
+    metrics = ids["metrics"]
+    r.get("/api/accounts")
+    r.get("/api/accounts?fields[account]=timezone,contact_information.street_address.city")
+    r.get("/api/metrics")
+    r.get("/api/metrics?include=flow-triggers")
+    r.get("/api/metrics?filter=equals(integration.category,'Internal')")
+    r.get("/api/metrics?fields[metric]=name,integration.name")
     for m in metrics[:4]:
-        get("/api/metrics/%s?include=flow-triggers" % m)
+        r.get("/api/metrics/%s?include=flow-triggers" % m)
 
-    # events
-    walk("/api/events?page%5Bsize%5D=1000", prev_back=3)
-    walk("/api/events")  # default page size 200, 25 pages
-    walk("/api/events?page[size]=1000&sort=-datetime", prev_back=2)
-    walk("/api/events?page[size]=700&sort=timestamp")
-    walk("/api/events?page[size]=250&include=metric,profile", prev_back=2)
-    walk("/api/events?page[size]=500&fields[event]=datetime,uuid,event_properties&fields[metric]=name&include=metric")
-    walk("/api/events?page[size]=300&fields[event]=timestamp&fields[profile]=email,location.city&include=profile,attributions")
-    st, first = get("/api/events?page[size]=1&sort=datetime")
-    st, last = get("/api/events?page[size]=1&sort=-datetime")
+
+def events_requests(r, ids):
+    """Events."""
+    metrics, events, profiles = ids["metrics"], ids["events"], ids["profiles"]
+    r.walk("/api/events?page%5Bsize%5D=1000", prev_back=3)
+    r.walk("/api/events")  # default page size 200, 25 pages
+    r.walk("/api/events?page[size]=1000&sort=-datetime", prev_back=2)
+    r.walk("/api/events?page[size]=700&sort=timestamp")
+    r.walk("/api/events?page[size]=250&include=metric,profile", prev_back=2)
+    r.walk("/api/events?page[size]=500&fields[event]=datetime,uuid,event_properties&fields[metric]=name&include=metric")
+    r.walk("/api/events?page[size]=300&fields[event]=timestamp&fields[profile]=email,location.city&include=profile,attributions")
+    st, first = r.get("/api/events?page[size]=1&sort=datetime")
+    st, last = r.get("/api/events?page[size]=1&sort=-datetime")
     t0 = first["data"][0]["attributes"]["datetime"]
     t1 = last["data"][0]["attributes"]["datetime"]
-    st, mid = get("/api/events?page[size]=1000&sort=datetime&fields[event]=datetime,timestamp")
+    st, mid = r.get("/api/events?page[size]=1000&sort=datetime&fields[event]=datetime,timestamp")
     dts = [d["attributes"]["datetime"] for d in mid["data"]]
     tss = [d["attributes"]["timestamp"] for d in mid["data"]]
     x = dts[400]
@@ -158,26 +166,29 @@ def run(sim):
               "greater-or-equal(datetime,2020-01-01T00:00:00Z)", "less-than(datetime,2026-06-01T00:00:00Z)",
               "equals(metric_id,'%s')" % metrics[0], "equals(profile_id,'%s')" % profiles[3], "has(profile)", "has(metric)",
               "and(equals(metric_id,'%s'),greater-or-equal(datetime,%s))" % (metrics[1], x)]:
-        walk("/api/events?page[size]=200&filter=" + q(f), prev_back=1)
-        get("/api/events?page[size]=150&sort=-datetime&filter=" + q(f))
+        r.walk("/api/events?page[size]=200&filter=" + q(f), prev_back=1)
+        r.get("/api/events?page[size]=150&sort=-datetime&filter=" + q(f))
     for e in events[:3] + events[-2:]:
-        get("/api/events/%s?include=metric,profile" % e)
-        get("/api/events/%s" % e)
-    get("/api/events/%s?fields[event]=datetime&include=profile&fields[profile]=email" % events[7])
+        r.get("/api/events/%s?include=metric,profile" % e)
+        r.get("/api/events/%s" % e)
+    r.get("/api/events/%s?fields[event]=datetime&include=profile&fields[profile]=email" % events[7])
 
-    # profiles
-    walk("/api/profiles?page[size]=100", prev_back=2)
-    walk("/api/profiles?page[size]=100&additional-fields[profile]=subscriptions,predictive_analytics", prev_back=1)
-    walk("/api/profiles?additional-fields[profile]=subscriptions")
-    walk("/api/profiles?page[size]=100&additional-fields[profile]=predictive_analytics&sort=-created")
-    walk("/api/profiles?page[size]=50&sort=updated")
-    walk("/api/profiles?page[size]=50&sort=email", prev_back=2)
-    walk("/api/profiles?page[size]=50&sort=-email")
-    walk("/api/profiles?page[size]=50&sort=subscriptions.email.marketing.suppression.timestamp")
-    walk("/api/profiles?page[size]=50&sort=-subscriptions.email.marketing.list_suppressions.timestamp")
-    walk("/api/profiles?page[size]=100&fields[profile]=email,location.city,subscriptions.email.marketing.consent"
+
+def profiles_requests(r, ids):
+    """Profiles."""
+    lists, profiles = ids["lists"], ids["profiles"]
+    r.walk("/api/profiles?page[size]=100", prev_back=2)
+    r.walk("/api/profiles?page[size]=100&additional-fields[profile]=subscriptions,predictive_analytics", prev_back=1)
+    r.walk("/api/profiles?additional-fields[profile]=subscriptions")
+    r.walk("/api/profiles?page[size]=100&additional-fields[profile]=predictive_analytics&sort=-created")
+    r.walk("/api/profiles?page[size]=50&sort=updated")
+    r.walk("/api/profiles?page[size]=50&sort=email", prev_back=2)
+    r.walk("/api/profiles?page[size]=50&sort=-email")
+    r.walk("/api/profiles?page[size]=50&sort=subscriptions.email.marketing.suppression.timestamp")
+    r.walk("/api/profiles?page[size]=50&sort=-subscriptions.email.marketing.list_suppressions.timestamp")
+    r.walk("/api/profiles?page[size]=100&fields[profile]=email,location.city,subscriptions.email.marketing.consent"
          "&additional-fields[profile]=subscriptions&include=push-tokens")
-    st, pg = get("/api/profiles?page[size]=100&sort=updated&fields[profile]=updated,created,email")
+    st, pg = r.get("/api/profiles?page[size]=100&sort=updated&fields[profile]=updated,created,email")
     upd = pg["data"][50]["attributes"]["updated"]
     cre = pg["data"][20]["attributes"]["created"]
     email = next(d["attributes"]["email"] for d in pg["data"] if d["attributes"]["email"])
@@ -188,89 +199,105 @@ def run(sim):
               "greater-than(subscriptions.email.marketing.suppression.timestamp,2020-01-01T00:00:00Z)",
               "equals(subscriptions.email.marketing.list_suppressions.list_id,'%s')" % lists[0],
               "equals(_kx,'abc')", "equals(phone_number,'+15555555555')", "equals(external_id,'ext-100001')"]:
-        walk("/api/profiles?page[size]=20&filter=" + q(f))
+        r.walk("/api/profiles?page[size]=20&filter=" + q(f))
     for p in profiles[:3]:
-        get("/api/profiles/%s?include=lists,segments&additional-fields[profile]=subscriptions,predictive_analytics" % p)
-        get("/api/profiles/%s" % p)
+        r.get("/api/profiles/%s?include=lists,segments&additional-fields[profile]=subscriptions,predictive_analytics" % p)
+        r.get("/api/profiles/%s" % p)
 
-    # lists / segments / memberships
-    walk("/api/lists", prev_back=1)
-    walk("/api/lists?include=tags,flow-triggers&sort=-name")
-    walk("/api/segments?include=tags,flow-triggers")
-    walk("/api/segments?filter=equals(is_active,true)&sort=updated")
-    get("/api/lists?filter=" + q("greater-than(created,2023-01-01T00:00:00Z)"))
+
+def groups_requests(r, ids):
+    """Lists / segments / memberships."""
+    lists, segs = ids["lists"], ids["segs"]
+    r.walk("/api/lists", prev_back=1)
+    r.walk("/api/lists?include=tags,flow-triggers&sort=-name")
+    r.walk("/api/segments?include=tags,flow-triggers")
+    r.walk("/api/segments?filter=equals(is_active,true)&sort=updated")
+    r.get("/api/lists?filter=" + q("greater-than(created,2023-01-01T00:00:00Z)"))
     for l in lists[:3]:
-        get("/api/lists/%s?additional-fields[list]=profile_count&include=tags,flow-triggers" % l)
-        walk("/api/lists/%s/profiles?page[size]=100&additional-fields[profile]=subscriptions,predictive_analytics" % l, prev_back=1)
-        walk("/api/lists/%s/profiles?page[size]=30&sort=-joined_group_at" % l)
-        walk("/api/lists/%s/relationships/profiles?page[size]=100" % l, prev_back=1)
-        walk("/api/lists/%s/relationships/profiles" % l)
+        r.get("/api/lists/%s?additional-fields[list]=profile_count&include=tags,flow-triggers" % l)
+        r.walk("/api/lists/%s/profiles?page[size]=100&additional-fields[profile]=subscriptions,predictive_analytics" % l, prev_back=1)
+        r.walk("/api/lists/%s/profiles?page[size]=30&sort=-joined_group_at" % l)
+        r.walk("/api/lists/%s/relationships/profiles?page[size]=100" % l, prev_back=1)
+        r.walk("/api/lists/%s/relationships/profiles" % l)
     for s in segs[:3]:
-        get("/api/segments/%s?additional-fields[segment]=profile_count&include=tags" % s)
-        walk("/api/segments/%s/profiles?page[size]=100" % s)
-        walk("/api/segments/%s/relationships/profiles?page[size]=100&sort=-joined_group_at" % s)
-    st, mp = get("/api/lists/%s/profiles?page[size]=100&fields[profile]=joined_group_at,email" % lists[0])
+        r.get("/api/segments/%s?additional-fields[segment]=profile_count&include=tags" % s)
+        r.walk("/api/segments/%s/profiles?page[size]=100" % s)
+        r.walk("/api/segments/%s/relationships/profiles?page[size]=100&sort=-joined_group_at" % s)
+    st, mp = r.get("/api/lists/%s/profiles?page[size]=100&fields[profile]=joined_group_at,email" % lists[0])
     if mp.get("data"):
         j = mp["data"][len(mp["data"]) // 2]["attributes"]["joined_group_at"]
         for f in ["greater-than(joined_group_at,%s)" % j, "less-or-equal(joined_group_at,%s)" % j]:
-            walk("/api/lists/%s/profiles?page[size]=25&filter=%s" % (lists[0], q(f)))
-            walk("/api/lists/%s/relationships/profiles?page[size]=25&filter=%s" % (lists[0], q(f)))
+            r.walk("/api/lists/%s/profiles?page[size]=25&filter=%s" % (lists[0], q(f)))
+            r.walk("/api/lists/%s/relationships/profiles?page[size]=25&filter=%s" % (lists[0], q(f)))
         em = next((d["attributes"]["email"] for d in mp["data"] if d["attributes"].get("email")), None)
         if em:
-            get("/api/lists/%s/profiles?filter=%s" % (lists[0], q("equals(email,'%s')" % em)))
-    st, sp = get("/api/segments/%s/relationships/profiles?page[size]=5" % segs[0])
+            r.get("/api/lists/%s/profiles?filter=%s" % (lists[0], q("equals(email,'%s')" % em)))
+    st, sp = r.get("/api/segments/%s/relationships/profiles?page[size]=5" % segs[0])
     if sp.get("data"):
-        get("/api/segments/%s/profiles?filter=%s" % (segs[0], q("equals(profile_id,'%s')" % sp["data"][0]["id"])))
+        r.get("/api/segments/%s/profiles?filter=%s" % (segs[0], q("equals(profile_id,'%s')" % sp["data"][0]["id"])))
 
-    # campaigns
+
+def campaigns_requests(r, ids):
+    """Campaigns."""
+    camps = ids["camps"]
     for ch in ("email", "sms", "mobile_push"):
-        walk("/api/campaigns?filter=%s&include=campaign-messages,tags" % q("equals(messages.channel,'%s')" % ch))
-        walk("/api/campaigns?filter=%s" % q("and(equals(messages.channel,'%s'),equals(archived,true))" % ch))
-        walk("/api/campaigns?filter=%s&sort=-scheduled_at" % q("equals(messages.channel,'%s')" % ch))
-        walk("/api/campaigns?filter=%s&sort=name" % q("equals(messages.channel,'%s'),any(status,['Sent','Draft'])" % ch))
-        walk("/api/campaigns?filter=%s&sort=updated_at" % q(
+        r.walk("/api/campaigns?filter=%s&include=campaign-messages,tags" % q("equals(messages.channel,'%s')" % ch))
+        r.walk("/api/campaigns?filter=%s" % q("and(equals(messages.channel,'%s'),equals(archived,true))" % ch))
+        r.walk("/api/campaigns?filter=%s&sort=-scheduled_at" % q("equals(messages.channel,'%s')" % ch))
+        r.walk("/api/campaigns?filter=%s&sort=name" % q("equals(messages.channel,'%s'),any(status,['Sent','Draft'])" % ch))
+        r.walk("/api/campaigns?filter=%s&sort=updated_at" % q(
             "equals(messages.channel,'%s'),greater-than(updated_at,2024-06-01T00:00:00Z)" % ch))
-        for cid in t("campaigns&channel=" + ch)[:2]:
-            get("/api/campaigns/%s/campaign-messages?include=campaign,template" % cid)
-            get("/api/campaigns/%s/campaign-messages" % cid)
+        for cid in r.truth("campaigns&channel=" + ch)[:2]:
+            r.get("/api/campaigns/%s/campaign-messages?include=campaign,template" % cid)
+            r.get("/api/campaigns/%s/campaign-messages" % cid)
     for cid in camps[:4]:
-        get("/api/campaigns/%s?include=campaign-messages,tags" % cid)
-        get("/api/campaign-recipient-estimations/%s" % cid)
-    get("/api/campaigns")  # 400: channel filter required
+        r.get("/api/campaigns/%s?include=campaign-messages,tags" % cid)
+        r.get("/api/campaign-recipient-estimations/%s" % cid)
+    r.get("/api/campaigns")  # 400: channel filter required
 
-    # flows
-    walk("/api/flows?include=flow-actions,tags")
-    walk("/api/flows?filter=equals(archived,true)")
-    walk("/api/flows?sort=-updated&filter=" + q("equals(status,'live')"))
-    walk("/api/flows?sort=name&filter=" + q("contains(name,'Cart')"))
+
+def flows_requests(r, ids):
+    """Flows."""
+    flows, acts = ids["flows"], ids["acts"]
+    r.walk("/api/flows?include=flow-actions,tags")
+    r.walk("/api/flows?filter=equals(archived,true)")
+    r.walk("/api/flows?sort=-updated&filter=" + q("equals(status,'live')"))
+    r.walk("/api/flows?sort=name&filter=" + q("contains(name,'Cart')"))
     for f in flows:
-        get("/api/flows/%s?include=flow-actions,tags&additional-fields[flow]=definition" % f)
-        walk("/api/flows/%s/flow-actions" % f)
-        walk("/api/flows/%s/flow-actions?sort=-created&filter=%s" % (f, q("equals(action_type,'SEND_EMAIL')")))
+        r.get("/api/flows/%s?include=flow-actions,tags&additional-fields[flow]=definition" % f)
+        r.walk("/api/flows/%s/flow-actions" % f)
+        r.walk("/api/flows/%s/flow-actions?sort=-created&filter=%s" % (f, q("equals(action_type,'SEND_EMAIL')")))
     for a in acts:
-        get("/api/flow-actions/%s/flow-messages" % a)
+        r.get("/api/flow-actions/%s/flow-messages" % a)
 
-    # templates, tags
-    walk("/api/templates", prev_back=2)
-    walk("/api/templates?additional-fields[template]=definition&sort=-name")
-    walk("/api/templates?filter=" + q("contains(name,'1')"))
-    walk("/api/tags?include=tag-group")
-    walk("/api/tags?sort=-name&filter=" + q("starts-with(name,'S')"))
 
-    # reports (explicit timeframe: independent of the clock)
+def content_requests(r, ids):
+    """Templates, tags."""
+    r.walk("/api/templates", prev_back=2)
+    r.walk("/api/templates?additional-fields[template]=definition&sort=-name")
+    r.walk("/api/templates?filter=" + q("contains(name,'1')"))
+    r.walk("/api/tags?include=tag-group")
+    r.walk("/api/tags?sort=-name&filter=" + q("starts-with(name,'S')"))
+
+
+def reports_requests(r, ids):
+    """Reports (explicit timeframe: independent of the clock)."""
+    metrics = ids["metrics"]
     tf = {"start": "2025-01-01T00:00:00+00:00", "end": "2025-12-31T00:00:00+00:00"}
-    get("/api/campaign-values-reports", {"data": {"type": "campaign-values-report", "attributes": {
+    r.get("/api/campaign-values-reports", {"data": {"type": "campaign-values-report", "attributes": {
         "statistics": ["opens", "open_rate", "conversion_value", "recipients"], "timeframe": tf,
         "conversion_metric_id": metrics[0]}}}, label="POST campaign-values-reports")
-    get("/api/flow-series-reports", {"data": {"type": "flow-series-report", "attributes": {
+    r.get("/api/flow-series-reports", {"data": {"type": "flow-series-report", "attributes": {
         "statistics": ["opens", "click_rate"], "timeframe": {"start": "2025-11-01T00:00:00+00:00",
                                                              "end": "2025-12-01T00:00:00+00:00"},
         "interval": "daily", "conversion_metric_id": metrics[0]}}}, label="POST flow-series-reports")
-    get("/api/flow-series-reports", {"data": {"type": "flow-series-report", "attributes": {
+    r.get("/api/flow-series-reports", {"data": {"type": "flow-series-report", "attributes": {
         "statistics": ["opens"], "timeframe": tf, "interval": "weekly", "conversion_metric_id": metrics[0],
         "group_by": ["flow_id", "flow_message_id", "send_channel"]}}}, label="POST flow-series-reports weekly")
 
-    # errors
+
+def errors_requests(r, ids):
+    """Errors."""
     for u in ["/api/events?page[size]=1001", "/api/events?page[size]=0", "/api/events?sort=foo",
               "/api/events?filter=" + q("equals(datetime,2024-01-01T00:00:00Z)"),
               "/api/events?filter=" + q("greater-than(datetime,2099-01-01T00:00:00Z)"),
@@ -278,8 +305,19 @@ def run(sim):
               "/api/profiles?page[size]=101", "/api/profiles?additional-fields[profile]=nope",
               "/api/profiles?additional-fields[event]=x", "/api/events/NOPE", "/api/profiles/NOPE",
               "/api/lists/NOPE/profiles", "/api/nothing"]:
-        get(u)
-    return out
+        r.get(u)
+
+
+def run(sim):
+    """Returns an ordered list of [label, status, doc]."""
+    r = Recorder(sim)
+    ids = {name: r.truth(resource) for name, resource in (
+        ("lists", "lists"), ("segs", "segments"), ("flows", "flows"), ("camps", "campaigns"), ("metrics", "metrics"),
+        ("events", "events"), ("profiles", "profiles"), ("acts", "flow_actions"))}
+    for section in (catalog_requests, events_requests, profiles_requests, groups_requests, campaigns_requests,
+                    flows_requests, content_requests, reports_requests, errors_requests):
+        section(r, ids)
+    return r.out
 
 
 def canon(doc):

@@ -6,6 +6,10 @@ accounts, and the two reports) and validates each body against the operation's 2
 schema. OpenAPI 3.0 -> JSON Schema conversion: `nullable: true` allows null; `oneOf` is checked as
 `anyOf` (several of Klaviyo's oneOf branches overlap, so strict oneOf rejects valid payloads);
 `links.next`/`links.prev` may be null (Klaviyo sends null although the spec types them string).
+
+Also checks that the report statistics the simulator accepts are the spec's: sim/report_statistics.h
+must equal what tools/gen_report_statistics.py generates from this spec, each report endpoint must
+answer a request for every statistic of its enum, and an unknown statistic must be a 400.
 """
 import argparse
 import copy
@@ -18,8 +22,12 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import jsonschema
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import gen_report_statistics  # noqa: E402
 
 KEY = "pk_sim_full_access_key_0001"
 
@@ -116,6 +124,102 @@ class Sim:
         self.proc.wait()
 
 
+def sample_cases(sim):
+    """(spec path, method, URL, body) of a sample of every served endpoint, and a non-Internal metric."""
+    t = lambda r: sim.admin("/__sim/truth?resource=" + r)["ids"]
+    lid, sid, fid = t("lists")[0], t("segments")[0], t("flows")[0]
+    cid, mid, eid = t("campaigns")[0], t("metrics")[0], t("events")[0]
+    pid, aid = t("profiles")[0], t("flow_actions")[0]
+    shopify = None
+    for m in t("metrics"):
+        st, doc = sim.call("/api/metrics/" + m)
+        if doc["data"]["attributes"]["integration"]["category"] != "Internal":
+            shopify = m
+            break
+    cases = [
+        ("/api/accounts", "get", "/api/accounts", None),
+        ("/api/metrics", "get", "/api/metrics?include=flow-triggers", None),
+        ("/api/metrics/{id}", "get", "/api/metrics/" + mid, None),
+        ("/api/profiles", "get", "/api/profiles?page[size]=50&additional-fields[profile]=subscriptions,predictive_analytics", None),
+        ("/api/profiles/{id}", "get", "/api/profiles/" + pid + "?additional-fields[profile]=subscriptions", None),
+        ("/api/events", "get", "/api/events?page[size]=300&include=metric,profile", None),
+        ("/api/events/{id}", "get", "/api/events/" + eid + "?include=metric", None),
+        ("/api/lists", "get", "/api/lists?include=tags,flow-triggers", None),
+        ("/api/lists/{id}", "get", "/api/lists/" + lid + "?additional-fields[list]=profile_count&include=tags", None),
+        ("/api/lists/{id}/profiles", "get", "/api/lists/" + lid + "/profiles?page[size]=100&additional-fields[profile]=subscriptions", None),
+        ("/api/lists/{id}/relationships/profiles", "get", "/api/lists/" + lid + "/relationships/profiles", None),
+        ("/api/segments", "get", "/api/segments?include=tags", None),
+        ("/api/segments/{id}", "get", "/api/segments/" + sid, None),
+        ("/api/segments/{id}/profiles", "get", "/api/segments/" + sid + "/profiles", None),
+        ("/api/segments/{id}/relationships/profiles", "get", "/api/segments/" + sid + "/relationships/profiles", None),
+        ("/api/tags", "get", "/api/tags?include=tag-group", None),
+        ("/api/templates", "get", "/api/templates", None),
+        ("/api/flows", "get", "/api/flows?include=flow-actions,tags", None),
+        ("/api/flows", "get", "/api/flows?filter=equals(archived,true)", None),
+        ("/api/flows/{id}", "get", "/api/flows/" + fid, None),
+        ("/api/flows/{id}/flow-actions", "get", "/api/flows/" + fid + "/flow-actions", None),
+        ("/api/flow-actions/{id}/flow-messages", "get", "/api/flow-actions/" + aid + "/flow-messages", None),
+        ("/api/campaign-recipient-estimations/{id}", "get", "/api/campaign-recipient-estimations/" + cid, None),
+        ("/api/campaigns/{id}", "get", "/api/campaigns/" + cid + "?include=campaign-messages,tags", None),
+    ]
+    for ch in ("email", "sms", "mobile_push"):
+        cases.append(("/api/campaigns", "get", "/api/campaigns?filter=equals(messages.channel,'%s')&include=campaign-messages,tags" % ch, None))
+        cases.append(("/api/campaigns", "get", "/api/campaigns?filter=and(equals(messages.channel,'%s'),equals(archived,true))" % ch, None))
+        for c in t("campaigns&channel=" + ch)[:2]:
+            cases.append(("/api/campaigns/{id}/campaign-messages", "get", "/api/campaigns/%s/campaign-messages?include=campaign,template" % c, None))
+    for f in t("flows"):
+        st, doc = sim.call("/api/flows/%s/flow-actions" % f)
+        for act in doc.get("data", []):
+            cases.append(("/api/flow-actions/{id}/flow-messages", "get", "/api/flow-actions/%s/flow-messages" % act["id"], None))
+    cases.append(("/api/campaign-values-reports", "post", "/api/campaign-values-reports",
+                  {"data": {"type": "campaign-values-report", "attributes": {
+                      "statistics": ["opens", "open_rate", "conversion_value"], "timeframe": {"key": "last_365_days"},
+                      "conversion_metric_id": shopify}}}))
+    cases.append(("/api/flow-series-reports", "post", "/api/flow-series-reports",
+                  {"data": {"type": "flow-series-report", "attributes": {
+                      "statistics": ["opens", "click_rate"], "timeframe": {"key": "last_30_days"}, "interval": "daily",
+                      "conversion_metric_id": shopify}}}))
+    return cases, shopify
+
+
+def check_statistics_header(spec):
+    """sim/report_statistics.h as generated from this spec; returns the number of failures (0 or 1)."""
+    header = gen_report_statistics.HEADER
+    if header.read_text(encoding="utf-8") == gen_report_statistics.render(spec):
+        return 0
+    print("FAIL %s differs from the statistics enums of the spec; regenerate it with"
+          " /usr/bin/python3 sim/tools/gen_report_statistics.py" % header.name)
+    return 1
+
+
+def report_body(kind, statistics, metric):
+    attrs = {"statistics": statistics, "timeframe": {"key": "last_30_days"}, "conversion_metric_id": metric}
+    if kind == "flow-series-report":
+        attrs["interval"] = "weekly"
+    return {"data": {"type": kind, "attributes": attrs}}
+
+
+def report_statistics_cases(sim, spec, metric):
+    """Every statistic of each report's enum in one request (schema-checked with the other cases);
+    an unknown statistic must be a 400. Returns (cases, failures)."""
+    cases, failures = [], 0
+    for path, kind in (("/api/campaign-values-reports", "campaign-values-report"),
+                       ("/api/flow-series-reports", "flow-series-report")):
+        _, names = gen_report_statistics.statistics_enum(spec, path)
+        cases.append((path, "post", path, report_body(kind, names, metric)))
+        st, doc = sim.call(path, report_body(kind, names, metric))
+        results = doc.get("data", {}).get("attributes", {}).get("results", []) if st == 200 else []
+        if not results or any(sorted(r["statistics"]) != sorted(names) for r in results):
+            failures += 1
+            print("FAIL %s with all %d statistics of the spec -> HTTP %s, %d results"
+                  % (path, len(names), st, len(results)))
+        st, doc = sim.call(path, report_body(kind, ["opens", "not_a_statistic"], metric))
+        if st != 400 or doc["errors"][0]["source"].get("pointer") != "/data/attributes/statistics":
+            failures += 1
+            print("FAIL %s with an unknown statistic -> HTTP %s %s" % (path, st, json.dumps(doc)[:300]))
+    return cases, failures
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sim", required=True)
@@ -124,63 +228,14 @@ def main():
     opener = gzip.open if a.spec.endswith(".gz") else open
     with opener(a.spec, "rt", encoding="utf-8") as f:
         spec = json.load(f)
+    failures = check_statistics_header(spec)
     sim = Sim(a.sim)
-    failures = 0
     checked = 0
     try:
-        t = lambda r: sim.admin("/__sim/truth?resource=" + r)["ids"]
-        lid, sid, fid = t("lists")[0], t("segments")[0], t("flows")[0]
-        cid, mid, eid = t("campaigns")[0], t("metrics")[0], t("events")[0]
-        pid, aid = t("profiles")[0], t("flow_actions")[0]
-        shopify = None
-        for m in t("metrics"):
-            st, doc = sim.call("/api/metrics/" + m)
-            if doc["data"]["attributes"]["integration"]["category"] != "Internal":
-                shopify = m
-                break
-        cases = [
-            ("/api/accounts", "get", "/api/accounts", None),
-            ("/api/metrics", "get", "/api/metrics?include=flow-triggers", None),
-            ("/api/metrics/{id}", "get", "/api/metrics/" + mid, None),
-            ("/api/profiles", "get", "/api/profiles?page[size]=50&additional-fields[profile]=subscriptions,predictive_analytics", None),
-            ("/api/profiles/{id}", "get", "/api/profiles/" + pid + "?additional-fields[profile]=subscriptions", None),
-            ("/api/events", "get", "/api/events?page[size]=300&include=metric,profile", None),
-            ("/api/events/{id}", "get", "/api/events/" + eid + "?include=metric", None),
-            ("/api/lists", "get", "/api/lists?include=tags,flow-triggers", None),
-            ("/api/lists/{id}", "get", "/api/lists/" + lid + "?additional-fields[list]=profile_count&include=tags", None),
-            ("/api/lists/{id}/profiles", "get", "/api/lists/" + lid + "/profiles?page[size]=100&additional-fields[profile]=subscriptions", None),
-            ("/api/lists/{id}/relationships/profiles", "get", "/api/lists/" + lid + "/relationships/profiles", None),
-            ("/api/segments", "get", "/api/segments?include=tags", None),
-            ("/api/segments/{id}", "get", "/api/segments/" + sid, None),
-            ("/api/segments/{id}/profiles", "get", "/api/segments/" + sid + "/profiles", None),
-            ("/api/segments/{id}/relationships/profiles", "get", "/api/segments/" + sid + "/relationships/profiles", None),
-            ("/api/tags", "get", "/api/tags?include=tag-group", None),
-            ("/api/templates", "get", "/api/templates", None),
-            ("/api/flows", "get", "/api/flows?include=flow-actions,tags", None),
-            ("/api/flows", "get", "/api/flows?filter=equals(archived,true)", None),
-            ("/api/flows/{id}", "get", "/api/flows/" + fid, None),
-            ("/api/flows/{id}/flow-actions", "get", "/api/flows/" + fid + "/flow-actions", None),
-            ("/api/flow-actions/{id}/flow-messages", "get", "/api/flow-actions/" + aid + "/flow-messages", None),
-            ("/api/campaign-recipient-estimations/{id}", "get", "/api/campaign-recipient-estimations/" + cid, None),
-            ("/api/campaigns/{id}", "get", "/api/campaigns/" + cid + "?include=campaign-messages,tags", None),
-        ]
-        for ch in ("email", "sms", "mobile_push"):
-            cases.append(("/api/campaigns", "get", "/api/campaigns?filter=equals(messages.channel,'%s')&include=campaign-messages,tags" % ch, None))
-            cases.append(("/api/campaigns", "get", "/api/campaigns?filter=and(equals(messages.channel,'%s'),equals(archived,true))" % ch, None))
-            for c in t("campaigns&channel=" + ch)[:2]:
-                cases.append(("/api/campaigns/{id}/campaign-messages", "get", "/api/campaigns/%s/campaign-messages?include=campaign,template" % c, None))
-        for f in t("flows"):
-            st, doc = sim.call("/api/flows/%s/flow-actions" % f)
-            for act in doc.get("data", []):
-                cases.append(("/api/flow-actions/{id}/flow-messages", "get", "/api/flow-actions/%s/flow-messages" % act["id"], None))
-        cases.append(("/api/campaign-values-reports", "post", "/api/campaign-values-reports",
-                      {"data": {"type": "campaign-values-report", "attributes": {
-                          "statistics": ["opens", "open_rate", "conversion_value"], "timeframe": {"key": "last_365_days"},
-                          "conversion_metric_id": shopify}}}))
-        cases.append(("/api/flow-series-reports", "post", "/api/flow-series-reports",
-                      {"data": {"type": "flow-series-report", "attributes": {
-                          "statistics": ["opens", "click_rate"], "timeframe": {"key": "last_30_days"}, "interval": "daily",
-                          "conversion_metric_id": shopify}}}))
+        cases, shopify = sample_cases(sim)
+        more, failed = report_statistics_cases(sim, spec, shopify)
+        cases += more
+        failures += failed
         schemas = {}
         for path, method, url, body in cases:
             key = (path, method)
