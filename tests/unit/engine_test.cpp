@@ -1,7 +1,8 @@
 // The engine against a scripted server: paging with checkpoints, the filters sent, partitions,
-// client-side cursors, a cursor past the sync start, and one stream failing beside another.
-// Parents (parents_test), detail rows (detail_rows_test), windows (windows_test), pages and the
-// pager (page_test) and error mapping (klaviyo_errors_test) have their own files.
+// client-side cursors, a cursor past the sync start, and one stream failing beside another. The
+// exact requests of each row are request_test's; parents (parents_test), detail rows
+// (detail_rows_test), windows (windows_test), pages and the pager (page_test) and error mapping
+// (klaviyo_errors_test) have their own files.
 #include <catch2/catch.hpp>
 
 #include <string>

@@ -1,5 +1,5 @@
 // A whole read against a FakeServer (fake_api.h), for the tests of the engine and of what it reads
-// (engine_test, parents_test, detail_rows_test, windows_test, page_test): the unit
+// (engine_test, parents_test, detail_rows_test, windows_test, request_test, page_test): the unit
 // tests' config, JSON:API resources and pages as Klaviyo shapes them, and the messages of a read
 // sorted by type.
 #pragma once
