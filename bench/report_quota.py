@@ -23,7 +23,10 @@ from datetime import datetime, timedelta, timezone
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("SK_BUILD_DIR", os.path.join(ROOT, "build"))
 KEY = "pk_sim_full_access_key_0001"
-PATHS = {"campaign_values_reports": "/api/campaign-values-reports", "flow_series_reports": "/api/flow-series-reports"}
+sys.path.insert(0, os.path.join(ROOT, "tests"))  # tests/stream_table.py
+import stream_table  # noqa: E402
+
+PATHS = {s.name: s.path for s in stream_table.STREAMS if s.report}
 
 
 def admin(url, path, body=None):

@@ -44,6 +44,8 @@ from jsonschema import Draft7Validator, FormatChecker, RefResolver
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_SOURCE_DIR = HERE.parents[1]
+sys.path.insert(0, str(HERE.parent))  # tests/: stream_table.py
+import stream_table  # noqa: E402
 
 # The simulator setup every acceptance run uses; expected_records.jsonl was generated with it
 # (`cat_runner.py --write-expected 3`). Ids are deterministic from the seed; the anchor pins
@@ -1560,7 +1562,7 @@ def write_integration_files(connector: Connector, config_file: str, it_dir: Path
 
 # Streams whose keys are dates counted from the day of the sync (the report streams' windows end
 # yesterday): records pinned today would not be read tomorrow, so expected_records leaves them out.
-DATED_BY_TODAY = {"campaign_values_reports", "flow_series_reports"}
+DATED_BY_TODAY = set(stream_table.REPORT_STREAMS)
 
 
 def write_expected(connector: Connector, config_file: str, path: Path, per_stream: int,

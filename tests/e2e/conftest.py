@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: stream_table.py
 
 import connector  # noqa: E402
+import stream_table  # noqa: E402  (tests/stream_table.py)
 
 from simulator import FULL_KEY, Simulator  # noqa: E402  (tests/e2e/simulator.py)
 
@@ -28,43 +30,38 @@ KEY_ARGS = ["--key", f"{FULL_KEY}:all", "--key", f"{NOSEG_KEY}:{NOSEG_SCOPES}"]
 SMALL = ["--seed", "7", "--profiles", "200", "--events", "2000", "--metrics", "8", "--lists", "12",
          "--segments", "11", "--campaigns", "40", "--flows", "14", "--templates", "15"]
 
-# Every stream of the connector. A stream added to the connector must be added here (test_discover checks).
-# name: (cursor field or None, simulator truth resource or None = no exact truth, API path, primary key)
-STREAMS = {
-    "metrics": ("updated", "metrics", "/api/metrics", ["id"]),
-    "lists": ("updated", "lists", "/api/lists", ["id"]),
-    "segments": ("updated", "segments", "/api/segments", ["id"]),
-    "email_templates": ("updated", "templates", "/api/templates", ["id"]),
-    "flows": ("updated", "flows", "/api/flows", ["id"]),
-    "campaigns": ("updated_at", "campaigns", "/api/campaigns", ["id"]),
-    "campaigns_detailed": ("updated_at", "campaigns", "/api/campaigns", ["id"]),
-    "profiles": ("updated", "profiles", "/api/profiles", ["id"]),
-    "events": ("datetime", "events", "/api/events", ["id"]),
-    "events_detailed": ("datetime", "events", "/api/events", ["id"]),
-    "global_exclusions": ("updated", None, "/api/profiles", ["id"]),
-    "tags": (None, "tags", "/api/tags", ["id"]),
-    "list_memberships": ("joined_group_at", "list_memberships", "/api/lists/{id}/profiles", ["list_id", "profile_id"]),
-    "segment_memberships": ("joined_group_at", "segment_memberships", "/api/segments/{id}/profiles",
-                            ["segment_id", "profile_id"]),
-    "flow_actions": ("updated", "flow_actions", "/api/flows/{id}/flow-actions", ["id"]),
-    "campaign_messages": ("updated_at", "campaign_messages", "/api/campaigns/{id}/campaign-messages", ["id"]),
-    "lists_detailed": ("updated", "lists", "/api/lists/{id}", ["id"]),
-    "flow_messages": ("updated", "flow_messages", "/api/flow-actions/{id}/flow-messages", ["id"]),
-    "segments_detailed": ("updated", "segments", "/api/segments/{id}", ["id"]),
+# The simulator resource that gives exact truth for each stream a read of "every stream" includes
+# (None: no exact truth). The streams themselves (keys, cursors, paths) are tests/stream_table.py's;
+# a stream added to the connector is added there (test_discover checks) and here.
+TRUTH_RESOURCE = {
+    "metrics": "metrics",
+    "lists": "lists",
+    "segments": "segments",
+    "email_templates": "templates",
+    "flows": "flows",
+    "campaigns": "campaigns",
+    "campaigns_detailed": "campaigns",
+    "profiles": "profiles",
+    "events": "events",
+    "events_detailed": "events",
+    "global_exclusions": None,
+    "tags": "tags",
+    "list_memberships": "list_memberships",
+    "segment_memberships": "segment_memberships",
+    "flow_actions": "flow_actions",
+    "campaign_messages": "campaign_messages",
+    "lists_detailed": "lists",
+    "flow_messages": "flow_messages",
+    "segments_detailed": "segments",
 }
-# Discovered too, but read only by test_reports.py (connector.REPORT_STREAMS: the reporting pace).
-REPORT_STREAMS = {
-    "campaign_values_reports": ("date", None, "/api/campaign-values-reports",
-                                ["date", "campaign_id", "campaign_message_id", "send_channel", "conversion_metric_id"]),
-    "flow_series_reports": ("date", None, "/api/flow-series-reports",
-                            ["date", "flow_id", "flow_message_id", "send_channel", "conversion_metric_id"]),
-}
-assert set(REPORT_STREAMS) == set(connector.REPORT_STREAMS)
-DISCOVERED_STREAMS = list(STREAMS) + list(REPORT_STREAMS)
-CURSOR = {n: v[0] for n, v in STREAMS.items()}
-TRUTH_RESOURCE = {n: v[1] for n, v in STREAMS.items()}
-STREAM_PATH = {n: v[2] for n, v in STREAMS.items()}
-PRIMARY_KEY = {n: v[3] for n, v in {**STREAMS, **REPORT_STREAMS}.items()}
+# Every stream but the report streams, which only test_reports.py reads (the reporting pace).
+ALL_STREAMS = list(stream_table.NON_REPORT_STREAMS)
+assert set(TRUTH_RESOURCE) == set(ALL_STREAMS), "tests/stream_table.py and TRUTH_RESOURCE disagree"
+REPORT_STREAMS = stream_table.REPORT_STREAMS
+DISCOVERED_STREAMS = list(stream_table.NAMES)
+CURSOR = {n: stream_table.BY_NAME[n].cursor for n in ALL_STREAMS}
+STREAM_PATH = {n: stream_table.BY_NAME[n].path for n in ALL_STREAMS}
+PRIMARY_KEY = {s.name: list(s.primary_key) for s in stream_table.STREAMS}
 # streams whose records are stamped with the cursor and may lie in the future (excluded by design)
 DATED = {"events", "events_detailed"}
 # The streams the simulator can give exact truth for.
@@ -99,9 +96,6 @@ def key_of(stream, data):
     if pk == ["id"]:
         return data["id"]
     return ":".join(str(data[k]) for k in pk)
-
-
-ALL_STREAMS = list(STREAMS)
 
 
 def start_sim(*extra, keys=True, small=True):

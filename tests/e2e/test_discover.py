@@ -5,11 +5,12 @@ import json
 import pytest
 from jsonschema import Draft7Validator
 
-from conftest import DISCOVERED_STREAMS, FULL_KEY, INCREMENTAL_STREAMS, PRIMARY_KEY, REPORT_STREAMS, STREAMS, config
+from conftest import DISCOVERED_STREAMS, FULL_KEY, PRIMARY_KEY, config
 from connector import run
+from stream_table import BY_NAME  # tests/stream_table.py: Airbyte's keys, cursors and sync modes
 
-CURSORS = {n: v[0] for n, v in {**STREAMS, **REPORT_STREAMS}.items()}
-INCREMENTAL = set(INCREMENTAL_STREAMS) | set(REPORT_STREAMS)
+CURSORS = {n: s.cursor for n, s in BY_NAME.items()}
+INCREMENTAL = {n for n, s in BY_NAME.items() if "incremental" in s.sync_modes}
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +50,8 @@ def test_every_stream_entry_is_complete(discovered):
 
 def test_sync_modes_match_the_cursors(discovered):
     assert {s["name"] for s in discovered["streams"] if "incremental" in s["supported_sync_modes"]} == INCREMENTAL
+    for s in discovered["streams"]:
+        assert sorted(s["supported_sync_modes"]) == sorted(BY_NAME[s["name"]].sync_modes), s["name"]
     for s in discovered["streams"]:
         if s["name"] not in INCREMENTAL:
             assert s["supported_sync_modes"] == ["full_refresh"]

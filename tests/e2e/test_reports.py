@@ -13,9 +13,10 @@ import pytest
 
 from conftest import config, start_sim
 from connector import configured_catalog, run
+import stream_table  # tests/stream_table.py
 
 TZ = ZoneInfo("America/New_York")
-PATHS = {"campaign_values_reports": "/api/campaign-values-reports", "flow_series_reports": "/api/flow-series-reports"}
+PATHS = {s.name: s.path for s in stream_table.STREAMS if s.report}
 STREAMS = list(PATHS)
 
 
