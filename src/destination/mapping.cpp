@@ -60,7 +60,7 @@ namespace parts {
 
 const nlohmann::json* member(const nlohmann::json& obj, std::string_view key) {
   if (!obj.is_object()) return nullptr;
-  auto it = obj.find(key);
+  auto it = obj.find(std::string(key));  // a std::string key: nlohmann 3.10 has no string_view find
   return it == obj.end() ? nullptr : &*it;
 }
 
