@@ -210,6 +210,8 @@ const char* kind_name(CallKind k) {
     case CallKind::Plain: return "plain";
     case CallKind::ChildPartition: return "child partition";
     case CallKind::ReportPartition: return "report partition";
+    case CallKind::Lookup: return "lookup";
+    case CallKind::Probe: return "probe";
   }
   return "?";
 }
