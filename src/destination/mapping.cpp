@@ -86,6 +86,23 @@ std::string who(const nlohmann::json& data, long line) {
   return id.empty() ? "line " + std::to_string(line) : "messageId " + id;
 }
 
+namespace {
+
+// The member named `key` in `exact`, else (with segment_aliases) in `aliases`; nullptr when none.
+template <class T, std::size_t N, std::size_t M>
+std::string T::*field_named(const std::pair<std::string_view, std::string T::*> (&exact)[N],
+                            const std::pair<std::string_view, std::string T::*> (&aliases)[M], std::string_view key,
+                            bool segment_aliases) {
+  for (const auto& [name, field] : exact)
+    if (name == key) return field;
+  if (segment_aliases)
+    for (const auto& [name, field] : aliases)
+      if (name == key) return field;
+  return nullptr;
+}
+
+}  // namespace
+
 std::string Profile::*profile_field(std::string_view key, bool segment_aliases) {
   static constexpr std::pair<std::string_view, std::string Profile::*> exact[] = {
       {"email", &Profile::email},           {"external_id", &Profile::external_id},
@@ -94,12 +111,7 @@ std::string Profile::*profile_field(std::string_view key, bool segment_aliases) 
       {"image", &Profile::image},           {"locale", &Profile::locale}};
   static constexpr std::pair<std::string_view, std::string Profile::*> segment[] = {
       {"firstName", &Profile::first_name}, {"lastName", &Profile::last_name}, {"company", &Profile::organization}};
-  for (const auto& [name, field] : exact)
-    if (name == key) return field;
-  if (segment_aliases)
-    for (const auto& [name, field] : segment)
-      if (name == key) return field;
-  return nullptr;
+  return field_named(exact, segment, key, segment_aliases);
 }
 
 std::string Location::*location_field(std::string_view key, bool segment_aliases) {
@@ -109,12 +121,7 @@ std::string Location::*location_field(std::string_view key, bool segment_aliases
       {"timezone", &Location::timezone}};
   static constexpr std::pair<std::string_view, std::string Location::*> segment[] = {
       {"street", &Location::address1}, {"state", &Location::region}, {"postalCode", &Location::zip}};
-  for (const auto& [name, field] : exact)
-    if (name == key) return field;
-  if (segment_aliases)
-    for (const auto& [name, field] : segment)
-      if (name == key) return field;
-  return nullptr;
+  return field_named(exact, segment, key, segment_aliases);
 }
 
 namespace {

@@ -45,7 +45,7 @@ klaviyo::Call build_call(const StreamSpec& spec, const config::Config& cfg, cons
   if (!clauses.empty()) call.params.emplace_back("filter", klaviyo::all_of(clauses));
   if (spec.sorted && spec.incremental()) call.params.emplace_back("sort", field);
   if (spec.page_size > 0) call.params.emplace_back("page[size]", std::to_string(spec.page_size));
-  const bool predictive = !spec.predictive_params.empty() && !cfg.disable_fetching_predictive_analytics;
+  const bool predictive = spec.predictive_for(cfg.disable_fetching_predictive_analytics);
   for (const auto& p : predictive ? spec.predictive_params : spec.params) call.params.emplace_back(p.key, p.value);
   call.info = {spec.tier_for(cfg.disable_fetching_predictive_analytics), spec.scope};
   call.kind = spec.partitions == Partitioning::Parent ? klaviyo::CallKind::ChildPartition : klaviyo::CallKind::Plain;

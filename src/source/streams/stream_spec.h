@@ -127,9 +127,11 @@ struct StreamSpec {
                                          // read in parallel (rows with `upper` and a server-side filter)
 
   bool incremental() const { return !cursor_field.empty(); }
-  // The tier the row is read at under `disable_predictive` (config.disable_fetching_predictive_analytics).
+  // Whether the row sends predictive_params, and the tier it is read at, under `disable_predictive`
+  // (config.disable_fetching_predictive_analytics).
+  bool predictive_for(bool disable_predictive) const { return !predictive_params.empty() && !disable_predictive; }
   budget::TierId tier_for(bool disable_predictive) const {
-    return predictive_params.empty() || disable_predictive ? tier : predictive_tier;
+    return predictive_for(disable_predictive) ? predictive_tier : tier;
   }
   bool has_hook(Hook h) const {
     for (Hook x : hooks) if (x == h) return true;
