@@ -1,5 +1,5 @@
 // admin.cpp — /__sim/* endpoints (no auth, never rate-limited or faulted): health, request log,
-// ground truth ids, deterministic mutations, runtime config, stats.
+// ground truth ids, what the write endpoints stored, deterministic mutations, runtime config, stats.
 #include <httplib.h>
 
 #include "render.h"
@@ -95,8 +95,33 @@ void get_requests(State& st, httplib::Response& res) {
     }
     arr.push_back({{"seq", e.seq}, {"method", e.method}, {"path", e.path}, {"query", e.query}, {"params", params},
                    {"status", e.status}, {"auth_key_ok", e.auth_ok}, {"body", body}});
+    if (e.body.empty() && e.body_bytes > 0) {  // longer than --log-bodies-max: logged as null
+      arr.back()["body_truncated"] = true;
+      arr.back()["body_bytes"] = e.body_bytes;
+    }
   }
   reply(res, 200, {{"requests", arr}});
+}
+
+// GET /__sim/written?resource=events|profiles|metrics|import_jobs[&offset=N][&limit=N]: what the
+// write endpoints stored, in stored order.
+void get_written(State& st, const httplib::Request& req, httplib::Response& res) {
+  auto num = [&](const char* k, size_t dflt) -> std::optional<size_t> {
+    if (!req.has_param(k)) return dflt;
+    std::string v = req.get_param_value(k);
+    char* end = nullptr;
+    unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+    if (v.empty() || *end) return std::nullopt;
+    return size_t(n);
+  };
+  auto offset = num("offset", 0), limit = num("limit", SIZE_MAX);
+  if (!offset || !limit) return reply(res, 400, {{"error", "offset and limit must be integers >= 0"}});
+  std::shared_lock<std::shared_mutex> dl(st.ds->mu);
+  std::shared_lock<std::shared_mutex> wl(st.written->mu);
+  std::string err;
+  json doc = st.written->written_doc(*st.ds, req.get_param_value("resource"), *offset, *limit, err);
+  if (!err.empty()) return reply(res, 400, {{"error", err}});
+  reply(res, 200, doc);
 }
 
 // POST /__sim/mutate: new/late events, updated/new profiles, updated campaigns/flows.
@@ -174,6 +199,7 @@ void install_admin(httplib::Server& svr, State& st) {
     if (!err.empty()) return reply(res, 400, {{"error", err}});
     reply(res, 200, {{"resource", r}, {"count", ids.size()}, {"ids", ids}});
   });
+  svr.Get("/__sim/written", [&st](const Req& req, Res& res) { get_written(st, req, res); });
   svr.Post("/__sim/mutate", [&st](const Req& req, Res& res) { post_mutate(st, req, res); });
   svr.Post("/__sim/config", [&st](const Req& req, Res& res) { post_config(st, req, res); });
   svr.Get("/__sim/stats", [&st](const Req&, Res& res) {

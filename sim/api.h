@@ -17,6 +17,7 @@
 #include "faults.h"
 #include "ratelimit.h"
 #include "tz.h"
+#include "written.h"
 
 namespace httplib {
 struct Request;
@@ -33,13 +34,15 @@ struct LogEntry {
   std::vector<std::pair<std::string, std::string>> params;
   int status;
   bool auth_ok;
-  std::string body;  // request body (POST reports)
+  std::string body;  // request body (POSTs), "" when longer than Config::log_bodies_max
+  size_t body_bytes = 0;
 };
 
 struct State {
   Config cfg;
   AccountZone zone;  // cfg.timezone, loaded at start-up
   std::unique_ptr<Dataset> ds;
+  std::unique_ptr<WrittenStore> written;  // records created by the write endpoints (its own mutex)
   std::unique_ptr<RateLimiter> rl;
   std::mutex cfg_mu;  // guards cfg.rt and plan
   FaultPlan plan;
@@ -131,5 +134,6 @@ void add_event_routes(std::vector<Route>& r);
 void add_campaign_routes(std::vector<Route>& r);  // campaigns, messages, recipient estimations
 void add_flow_routes(std::vector<Route>& r);      // flows, flow actions, flow messages
 void add_report_routes(std::vector<Route>& r);    // campaign-values / flow-series reports
+void add_write_routes(std::vector<Route>& r);     // event bulk create, profile import, bulk import jobs
 
 }  // namespace sim

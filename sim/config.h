@@ -27,6 +27,8 @@ struct Config {
   double time_scale = 1.0;
   int threads = 96;  // httplib serves one keep-alive connection per thread: >= the connector's workers (32, at most 50) + headroom
   std::map<std::string, std::set<std::string>> keys;  // key -> scopes ("all" = everything)
+  size_t log_bodies_max = 65536;  // longer request bodies are logged as null (/__sim/requests)
+  bool store_written = true;      // false (--no-store-written): bulk-created events are validated, not kept
   Runtime rt;
 };
 

@@ -94,7 +94,7 @@ namespace {
 struct Flags {
   Sizes sizes;
   std::vector<std::string> keys;
-  bool no_rate_limits = false, bench = false;
+  bool no_rate_limits = false, bench = false, no_store_written = false;
   std::string bench_url = "/api/events?page%5Bsize%5D=1000";
 };
 
@@ -125,6 +125,10 @@ void add_flags(CLI::App& app, Config& cfg, Flags& f) {
   app.add_option("--fault-paths", cfg.rt.fault_paths);
   app.add_option("--stall-ms", cfg.rt.stall_ms);
   app.add_option("--threads", cfg.threads);
+  app.add_option("--log-bodies-max", cfg.log_bodies_max,
+                 "request bodies longer than this many bytes are logged as null (default 65536)");
+  app.add_flag("--no-store-written", f.no_store_written,
+               "event-bulk-create-jobs validates and answers 202 but keeps no event (benchmarks)");
   app.add_flag("--self-bench", f.bench, "serve and page through --bench-url (all pages), print figures, exit");
   app.add_option("--bench-url", f.bench_url,
                  "path+query paged by --self-bench (default /api/events?page%5Bsize%5D=1000)");
@@ -183,7 +187,9 @@ bool set_up(State& st, const Flags& f) {
     return false;
   }
   if (cfg.time_scale <= 0) cfg.time_scale = 1.0;
+  cfg.store_written = !f.no_store_written;
   st.ds = std::make_unique<Dataset>(cfg.seed, f.sizes, anchor);
+  st.written = std::make_unique<WrittenStore>(cfg.seed);
   st.rl = std::make_unique<RateLimiter>(cfg.time_scale);
   return true;
 }

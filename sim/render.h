@@ -91,6 +91,14 @@ class EventWriter {
 };
 json render_event(const Ctx& c, uint32_t i);
 
+// ---- records created by the write endpoints (resources/written_render.cpp) ----------------------
+// The caller holds WrittenStore::mu (shared).
+
+json render_written_profile(const Ctx& c, const WrittenStore& W, uint32_t j, bool subscriptions, bool predictive);
+json render_written_metric(const Ctx& c, const WrittenStore& W, uint32_t j);
+void write_written_event(const Ctx& c, const WrittenStore& W, JW& w, uint32_t j);
+json render_written_event(const Ctx& c, const WrittenStore& W, uint32_t j);
+
 // ---- campaigns (resources/campaigns.cpp) -------------------------------------------------------
 
 std::string campaign_name(const Dataset& d, uint32_t i);

@@ -52,6 +52,7 @@ const std::vector<TableRow>& route_table() {
     add_campaign_routes(v);
     add_flow_routes(v);
     add_report_routes(v);
+    add_write_routes(v);
     std::vector<TableRow> t;
     for (auto& r : v) t.push_back({r, split_path(r.pattern)});
     return t;
@@ -265,7 +266,9 @@ int respond(httplib::Response& res, Fault fault, Outcome& out) {
 // 9. The request log (/__sim/requests) and per-path counts (/__sim/stats).
 void log_request(State& st, uint64_t seq, const httplib::Request& req, const std::string& path, int status,
                  bool auth_ok, Query&& q) {
-  LogEntry e{seq, req.method, req.path, "", std::move(q.list), status, auth_ok, req.body};
+  const bool keep = req.body.size() <= st.cfg.log_bodies_max;  // 5 MB bulk bodies are not kept
+  LogEntry e{seq, req.method, req.path, "", std::move(q.list), status, auth_ok, keep ? req.body : std::string(),
+             req.body.size()};
   auto qpos = req.target.find('?');
   if (qpos != std::string::npos) e.query = req.target.substr(qpos + 1);
   std::lock_guard<std::mutex> g(st.log_mu);

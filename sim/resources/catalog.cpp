@@ -1,5 +1,6 @@
 // resources/catalog.cpp — GET /api/accounts, /api/metrics[/{id}], /api/lists[/{id}],
-// /api/segments[/{id}], /api/tags, /api/templates. The resources render in catalog_render.cpp.
+// /api/segments[/{id}], /api/tags, /api/templates. The resources render in catalog_render.cpp;
+// metrics created by event writes (written.h) are listed with the generated ones.
 #include "../render.h"
 #include "../util.h"
 
@@ -48,12 +49,25 @@ void metrics(Ctx& c) {
     v.s = fld == "integration.name" ? in.name : in.category;
     return v;
   };
+  const WrittenStore& W = *c.st.written;
+  std::shared_lock<std::shared_mutex> written_lock(W.mu, std::defer_lock);
+  if (W.n_metrics.load(std::memory_order_relaxed) > 0) {  // metrics created by event writes
+    written_lock.lock();
+    for (uint32_t j = 0; j < W.metrics.size(); ++j) col.rows.push_back(kWrittenBit | j);
+    col.id = [&](uint32_t i) { return is_written(i) ? W.metrics[widx(i)].id : c.ds.metrics[i].id; };
+    col.get = [&](uint32_t i, const std::string& fld) {
+      Val v;
+      const Integration& in = integrations()[is_written(i) ? 2 : c.ds.metrics[i].integ];
+      v.s = fld == "integration.name" ? in.name : in.category;
+      return v;
+    };
+  }
   auto pr = run_page(col, rq);
   json data = json::array(), inc = json::array();
   std::set<std::string> seen;
   bool want = c.csv("include").count("flow-triggers");
   for (auto r : pr.rows) {
-    data.push_back(render_metric(c, r));
+    data.push_back(is_written(r) ? render_written_metric(c, W, widx(r)) : render_metric(c, r));
     if (want)
       for (auto& fr : data.back()["relationships"]["flow-triggers"]["data"])
         if (auto fi = c.ds.find_flow(fr["id"])) include_once(inc, seen, render_flow(c, *fi));
@@ -63,9 +77,12 @@ void metrics(Ctx& c) {
 
 void metric_one(Ctx& c) {
   if (!check_params(c, {"flow-triggers"})) return;
+  const WrittenStore& W = *c.st.written;
+  std::shared_lock<std::shared_mutex> written_lock(W.mu);
   auto i = c.ds.find_metric(c.pp[0]);
-  if (!i) return (void)c.not_found("Metric");
-  json d = render_metric(c, *i);
+  auto w = i ? std::nullopt : W.find_metric(c.pp[0]);
+  if (!i && !w) return (void)c.not_found("Metric");
+  json d = i ? render_metric(c, *i) : render_written_metric(c, W, *w);
   json inc = json::array();
   std::set<std::string> seen;
   bool want = c.csv("include").count("flow-triggers");

@@ -1,6 +1,7 @@
 // resources/profiles.cpp — GET /api/profiles[/{id}], /api/lists|segments/{id}/profiles and
 // /api/lists|segments/{id}/relationships/profiles (memberships with joined_group_at). Profiles
-// render in profiles_render.cpp.
+// render in profiles_render.cpp; profiles created by the write endpoints (written.h) are listed
+// with the generated ones (kWrittenBit rows) and render in written_render.cpp.
 #include "../jsonw.h"
 #include "../render.h"
 #include "../util.h"
@@ -45,7 +46,45 @@ Val profile_val(const Ctx& c, uint32_t i, const std::string& f) {
   return v;
 }
 
-// Appends the data array of profile resources (joined: per row joined_group_at, memberships).
+// A written profile's value for one filter/sort field (written.h; the caller holds its lock).
+Val written_profile_val(const WrittenStore& W, uint32_t j, const std::string& f) {
+  const WProfile& p = W.profiles[j];
+  Val v;
+  if (f == "id" || f == "profile_id") v.s = W.profile_id(j);
+  else if (f == "created") v.i = p.created;
+  else if (f == "updated") v.i = p.updated;
+  else if (f == "email" || f == "phone_number" || f == "external_id") {
+    v.s = p.ids[f == "email" ? 0 : f == "phone_number" ? 1 : 2];
+    v.present = !v.s.empty();
+  } else {
+    v.present = false;  // no suppressions, _kx, push tokens
+  }
+  return v;
+}
+
+// Adds the written profiles (kWrittenBit rows) to the profiles collection; the caller holds the
+// written store's lock while the page is made.
+void add_written_rows(const Ctx& c, Collection& col) {
+  const WrittenStore& W = *c.st.written;
+  for (uint32_t j = 0; j < W.profiles.size(); ++j) col.rows.push_back(kWrittenBit | j);
+  col.id = [&c, &W](uint32_t r) { return is_written(r) ? W.profile_id(widx(r)) : c.ds.profile_id(r); };
+  col.get = [&c, &W](uint32_t r, const std::string& fld) {
+    return is_written(r) ? written_profile_val(W, widx(r), fld) : profile_val(c, r, fld);
+  };
+  col.cache = &W.profile_orders;  // cleared whenever a written profile changes
+  col.cache_key = "profiles|" + std::to_string(c.ds.version);
+}
+
+void write_written_row(const Ctx& c, JW& w, uint32_t j) {
+  auto add = c.csv("additional-fields[profile]");
+  json d = render_written_profile(c, *c.st.written, j, add.count("subscriptions") > 0,
+                                  add.count("predictive_analytics") > 0);
+  apply_fields(c, d);
+  w.j(d);
+}
+
+// Appends the data array of profile resources (joined: per row joined_group_at, memberships;
+// kWrittenBit rows: profiles created by the write endpoints).
 void write_profiles(const Ctx& c, const ProfileWriter& pw, const std::vector<uint32_t>& profs, const std::vector<int64_t>* joined,
                     std::string& doc) {
   const bool fielded = c.has("fields[profile]");
@@ -54,7 +93,9 @@ void write_profiles(const Ctx& c, const ProfileWriter& pw, const std::vector<uin
   w.arr();
   for (size_t k = 0; k < profs.size(); ++k) {
     const int64_t* j = joined ? &(*joined)[k] : nullptr;
-    if (!fielded) {
+    if (is_written(profs[k])) {
+      write_written_row(c, w, widx(profs[k]));
+    } else if (!fielded) {
       pw.write(w, profs[k], j);
     } else {
       tmp.clear();
@@ -88,6 +129,11 @@ void profiles(Ctx& c) {
   col.get = [&](uint32_t i, const std::string& fld) { return profile_val(c, i, fld); };
   col.cache = &c.ds.order_cache;  // profile ids are unique
   col.cache_key = "profiles";
+  std::shared_lock<std::shared_mutex> written_lock(c.st.written->mu, std::defer_lock);
+  if (c.st.written->n_profiles.load(std::memory_order_relaxed) > 0) {
+    written_lock.lock();
+    add_written_rows(c, col);
+  }
   auto pr = run_page(col, rq);
   auto add = c.csv("additional-fields[profile]");
   ProfileWriter pw(c, add.count("subscriptions") > 0, add.count("predictive_analytics") > 0);
@@ -99,11 +145,26 @@ void profiles(Ctx& c) {
   finish_list_raw(c, pr, std::move(doc));
 }
 
+// A profile created by the write endpoints (no list or segment memberships).
+void profile_one_written(Ctx& c) {
+  const WrittenStore& W = *c.st.written;
+  std::shared_lock<std::shared_mutex> lk(W.mu);
+  auto j = W.find_profile(c.pp[0]);
+  if (!j) return (void)c.not_found("Profile");
+  auto add = c.csv("additional-fields[profile]");
+  json d = render_written_profile(c, W, *j, add.count("subscriptions") > 0, add.count("predictive_analytics") > 0);
+  auto incs = c.csv("include");
+  json inc = json::array();
+  for (const char* g : {"lists", "segments"})
+    if (incs.count(g)) d["relationships"][g]["data"] = json::array();
+  finish_single(c, d, incs.empty() ? nullptr : &inc);
+}
+
 void profile_one(Ctx& c) {
   if (!check_params(c, {"conversations", "lists", "push-tokens", "segments"}, "profile", {"subscriptions", "predictive_analytics"}))
     return;
   auto i = c.ds.find_profile(c.pp[0]);
-  if (!i) return (void)c.not_found("Profile");
+  if (!i) return profile_one_written(c);
   auto add = c.csv("additional-fields[profile]");
   json d = render_profile(c, *i, add.count("subscriptions"), add.count("predictive_analytics"));
   auto incs = c.csv("include");
