@@ -3,6 +3,7 @@
     with Simulator("--events", "5000", "--time-scale", "0.01") as sim:
         sim.url            # http://127.0.0.1:PORT
         sim.truth("events")  # every id the API serves
+        sim.written("events")  # what the write endpoints stored
 """
 import json
 import os
@@ -105,6 +106,12 @@ class Simulator:
         q = urllib.parse.urlencode(dict(resource=resource, **{k: str(v).lower() if isinstance(v, bool) else v
                                                                for k, v in params.items()}))
         return self._admin("GET", "/__sim/truth?" + q)["ids"]
+
+    def written(self, resource="events", **params):
+        """What the write endpoints stored (GET /__sim/written): {"resource", "count", "items", ...};
+        params: offset, limit."""
+        q = urllib.parse.urlencode(dict(resource=resource, **params))
+        return self._admin("GET", "/__sim/written?" + q)
 
     def mutate(self, **kw):
         return self._admin("POST", "/__sim/mutate", kw)
