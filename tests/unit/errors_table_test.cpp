@@ -26,6 +26,22 @@ TEST_CASE("errors: a probe's 403 is a missing scope; other kinds' 403 is a confi
   }
 }
 
+TEST_CASE("errors: a write's 403 names the write scope; its probe's is a missing scope", "[errors]") {
+  auto probe = kl::judge(403, kErr, "POST /api/profile-import", "profiles", kl::CallKind::WriteProbe);
+  CHECK(probe.action == kl::Action::MissingScope);
+  CHECK(probe.failure.message ==
+        "The API key lacks the write scope 'profiles:write' needed for POST /api/profile-import (HTTP 403).");
+  auto write = kl::judge(403, kErr, "POST /api/event-bulk-create-jobs", "events", kl::CallKind::Write);
+  CHECK(write.action == kl::Action::ConfigError);
+  CHECK(write.failure.type == FailureType::Config);
+  CHECK(write.failure.message.find("'events:write'") != std::string::npos);
+  CHECK(write.failure.message.find("grant full access to events") != std::string::npos);
+  CHECK(kl::judge(401, kErr, "POST /api/event-bulk-create-jobs", "events", kl::CallKind::Write).failure.type ==
+        FailureType::Config);
+  CHECK(kl::judge(503, kErr, "POST /api/event-bulk-create-jobs", "events", kl::CallKind::Write).failure.type ==
+        FailureType::Transient);
+}
+
 TEST_CASE("errors: a lookup's 404 is absent; its other statuses fail as for any call", "[errors]") {
   CHECK(kl::judge(404, nullptr, "GET /api/campaign-recipient-estimations/C1", "campaigns", kl::CallKind::Lookup).action ==
         kl::Action::Absent);

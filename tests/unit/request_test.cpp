@@ -212,6 +212,8 @@ const char* kind_name(CallKind k) {
     case CallKind::ReportPartition: return "report partition";
     case CallKind::Lookup: return "lookup";
     case CallKind::Probe: return "probe";
+    case CallKind::WriteProbe: return "write probe";
+    case CallKind::Write: return "write";
   }
   return "?";
 }

@@ -176,4 +176,15 @@ json read_json_file(const std::string& path, const char* what) {
   }
 }
 
+double rate_window_scale_from_env() {
+  const char* scale = std::getenv("SK_RATE_WINDOW_SCALE");
+  if (scale == nullptr || *scale == '\0') return 1.0;
+  char* end = nullptr;
+  const double v = std::strtod(scale, &end);
+  if (end == scale || *end != '\0' || !(v > 0 && v <= 1))
+    throw config_error("The environment variable SK_RATE_WINDOW_SCALE must be a number in (0, 1]; got '" +
+                       std::string(scale) + "'. It is for tests against the simulator only: unset it.");
+  return v;
+}
+
 }  // namespace sk::config

@@ -29,6 +29,9 @@ std::string klaviyo_api_key(const nlohmann::json& j);
 // The base URL from the environment (KLAVIYO_BASE_URL) or https://a.klaviyo.com, no trailing slash.
 std::string base_url_from_env();
 
+// Test-only: $SK_RATE_WINDOW_SCALE (0 < x <= 1) shrinks the rate budgets' windows to match a
+// simulator run with --time-scale x; unset: 1. Anything else is a config error.
+double rate_window_scale_from_env();
 // Splits "a, b,,c" into {"a","b","c"}.
 std::vector<std::string> split_ids(const std::string& s);
 

@@ -31,7 +31,7 @@ std::string Api::url(std::string_view path, const Params& params) const { return
 
 bool Api::same_origin(std::string_view url) const { return origin_of(url) == origin_of(base_url_); }
 
-http::Response Api::send_raw(http::Request& req, CallInfo info) {
+http::Response Api::send_raw(http::Request& req, budget::RateBudget& budget) {
   if (!same_origin(req.url))
     throw system_error("Klaviyo returned a pagination link to another host; refusing to send the API key there.",
                        "link origin differs from " + base_url_);
@@ -41,7 +41,6 @@ http::Response Api::send_raw(http::Request& req, CallInfo info) {
     req.headers.emplace_back("Accept", "application/vnd.api+json");
     if (req.method == "POST") req.headers.emplace_back("Content-Type", "application/vnd.api+json");
   }
-  budget::RateBudget& budget = budgets_.get(info.tier);
   struct Replied {  // the tier's latency estimate learns from every reply, failed ones too
     budget::RateBudget& b;
     ~Replied() { b.replied(); }
@@ -54,7 +53,7 @@ std::string Api::fetch(const Call& call, const std::string& url) {
   req.method = call.method;
   req.url = url;
   req.body = call.body;
-  http::Response r = send_raw(req, call.info);
+  http::Response r = send_raw(req, budgets_.get(call.info.tier));
   if (r.status >= 200 && r.status < 300) return std::move(r.body);
   Verdict v = judge(r.status, parse_or_null(r.body), http::describe(req), call.info.scope, call.kind);
   switch (v.action) {
@@ -72,8 +71,20 @@ std::string Api::fetch(const Call& call, const std::string& url) {
 Reply Api::get_raw(const std::string& url, CallInfo info) {
   http::Request req;
   req.url = url;
+  return parsed(req, budgets_.get(info.tier));
+}
+
+Reply Api::send(const std::string& method, const std::string& url, std::string body, budget::RateBudget& budget) {
+  http::Request req;
+  req.method = method;
+  req.url = url;
+  req.body = std::move(body);
+  return parsed(req, budget);
+}
+
+Reply Api::parsed(http::Request& req, budget::RateBudget& budget) {
   for (int attempt = 1;; ++attempt) {
-    http::Response r = send_raw(req, info);
+    http::Response r = send_raw(req, budget);
     Reply reply{r.status, nullptr};
     if (r.body.empty()) return reply;
     try {

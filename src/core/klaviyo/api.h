@@ -57,6 +57,10 @@ class Api {
   std::string fetch(const Call& call, const std::string& url);
   // GET without judging 4xx: for callers that treat some statuses as answers (check, 404 hooks).
   Reply get_raw(const std::string& url, CallInfo info);
+  // Any method, paced by `budget` (one per endpoint: the destination's writes), not judged: the
+  // status and the parsed body (null when empty; a non-JSON error page is null too). A 2xx whose
+  // body is not JSON is retried like get_raw's.
+  Reply send(const std::string& method, const std::string& url, std::string body, budget::RateBudget& budget);
 
   std::string url(std::string_view path, const Params& params = {}) const;
   std::string first_url(const Call& call) const { return url(call.path, call.params); }
@@ -67,7 +71,8 @@ class Api {
   const http::ClientStats& stats() const { return client_.stats(); }
 
  private:
-  http::Response send_raw(http::Request& req, CallInfo info);
+  http::Response send_raw(http::Request& req, budget::RateBudget& budget);
+  Reply parsed(http::Request& req, budget::RateBudget& budget);
 
   http::Client& client_;
   budget::BudgetSet& budgets_;

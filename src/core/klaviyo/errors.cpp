@@ -31,6 +31,11 @@ constexpr Rule kRules[] = {
     {401, 401, "", CallKind::Plain, true, Action::ConfigError, FailureType::Config,
      "Klaviyo rejected the API key (HTTP 401): it is invalid, revoked or deleted. Create a private API key in "
      "Klaviyo (Settings > API keys) and update 'api_key'."},
+    {403, 403, "", CallKind::WriteProbe, false, Action::MissingScope, FailureType::Config,
+     "The API key lacks the write scope '{scope}:write' needed for {what} (HTTP 403)."},
+    {403, 403, "", CallKind::Write, false, Action::ConfigError, FailureType::Config,
+     "The API key lacks the write scope '{scope}:write' needed for {what} (HTTP 403). Edit the key in Klaviyo "
+     "(Settings > API keys) to grant full access to {scope}."},
     {403, 403, "", CallKind::Probe, false, Action::MissingScope, FailureType::Config,
      "The API key lacks the read scope '{scope}:read' needed for {what} (HTTP 403)."},
     {403, 403, "", CallKind::Plain, true, Action::ConfigError, FailureType::Config,

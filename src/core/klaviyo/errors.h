@@ -3,6 +3,7 @@
 // (Retry-After) and retried 5xx and network errors by then; what reaches this table is final.
 //   401                          -> config error: the key is invalid or revoked
 //   403 on a scope probe         -> missing scope (check lists every missing one in one verdict)
+//   403 on a write (or its probe) -> the same, naming the write scope '{scope}:write'
 //   403                          -> config error naming the read scope the call needs
 //   404 on a child partition     -> skip the partition (its parent was deleted mid-sync), one LOG line
 //   404 on a lookup              -> absent (campaigns_detailed's estimation / messages: 0 and [])
@@ -31,6 +32,8 @@ enum class CallKind {
   ReportPartition,  // a reporting-API POST for one conversion metric
   Lookup,           // a GET of a related resource that may not exist (campaign recipient estimations)
   Probe,            // a one-record GET proving a scope (check, the report streams' account call)
+  WriteProbe,       // an intentionally invalid write proving a write scope (the destination's check)
+  Write,            // a write (the destination's bulk events, profile imports and their jobs)
 };
 
 enum class Action {

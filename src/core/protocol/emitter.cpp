@@ -135,6 +135,14 @@ void Emitter::state(std::string_view stream, json stream_state) {
   sink_.flush();
 }
 
+void Emitter::message(const json& message) {
+  std::lock_guard<std::mutex> lock(mu_);
+  write_line_locked(message.dump(-1, ' ', false, json::error_handler_t::replace));
+  sink_.write(buffer_);
+  buffer_.clear();
+  sink_.flush();
+}
+
 void Emitter::log(LogLevel level, std::string message) {
   std::lock_guard<std::mutex> lock(mu_);
   write_line_locked(log_message(level, std::move(message)).dump(-1, ' ', false, json::error_handler_t::replace));

@@ -91,6 +91,9 @@ class Emitter {
   // "key":value pairs (comma-separated, no braces) inserted before its own fields.
   void record_text(std::string_view stream, std::string_view leading_fields, std::string_view object);
   void state(std::string_view stream, json stream_state);
+  // Any AirbyteMessage as given (the destination's echoed STATEs, its DESTINATION_CATALOG),
+  // written after everything before it and flushed at once.
+  void message(const json& message);
   void log(LogLevel level, std::string message);
   void spec(json spec);
   void catalog(json catalog);

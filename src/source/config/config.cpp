@@ -33,14 +33,7 @@ Config parse(const json& j) {
   c.metric_ids = split_ids(string_field(j, "metric_ids"));
   c.event_metric_ids = split_ids(string_field(j, "event_metric_ids"));
   c.base_url = base_url_from_env();
-  if (const char* scale = std::getenv("SK_RATE_WINDOW_SCALE"); scale && *scale) {
-    char* end = nullptr;
-    const double v = std::strtod(scale, &end);
-    if (end == scale || *end != '\0' || !(v > 0 && v <= 1))
-      throw config_error("The environment variable SK_RATE_WINDOW_SCALE must be a number in (0, 1]; got '" +
-                         std::string(scale) + "'. It is for tests against the simulator only: unset it.");
-    c.rate_window_scale = v;
-  }
+  c.rate_window_scale = rate_window_scale_from_env();
   if (const char* secs = std::getenv("SK_PROGRESS_SECONDS"); secs && *secs) {
     char* end = nullptr;
     const double v = std::strtod(secs, &end);
