@@ -56,6 +56,11 @@ std::string e164_phone(std::string_view raw) {
   return digits ? s : "";
 }
 
+std::string who(const nlohmann::json& data, long line) {
+  std::string id = parts::id_text(data, "messageId");
+  return id.empty() ? "line " + std::to_string(line) : "messageId " + id;
+}
+
 namespace parts {
 
 const nlohmann::json* member(const nlohmann::json& obj, std::string_view key) {
@@ -81,10 +86,6 @@ std::optional<double> number(const nlohmann::json& obj, std::string_view key) {
   return std::nullopt;
 }
 
-std::string who(const nlohmann::json& data, long line) {
-  std::string id = id_text(data, "messageId");
-  return id.empty() ? "line " + std::to_string(line) : "messageId " + id;
-}
 
 namespace {
 

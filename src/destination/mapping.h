@@ -85,6 +85,9 @@ struct RecordIn {
   long line = 0;  // the input line number, for `who`
 };
 
+// How LOG lines name a record: "messageId X" when its data has one, else "line N".
+std::string who(const nlohmann::json& data, long line);
+
 // Maps one record. `now` bounds event times (at most a year ahead).
 Mapped map_record(const RecordIn& in, const Options& options, SysTime now);
 

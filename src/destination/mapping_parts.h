@@ -30,8 +30,7 @@ std::string id_text(const nlohmann::json& obj, std::string_view key);
 // obj[key] when it is a JSON number (not a bool), else nullopt.
 std::optional<double> number(const nlohmann::json& obj, std::string_view key);
 
-// "messageId X" when data has one, else "line N".
-std::string who(const nlohmann::json& data, long line);
+using destination::who;
 
 // The Profile string a field name maps to (email, external_id, first_name, last_name,
 // organization, title, image, locale; with segment_aliases also firstName, lastName, company);

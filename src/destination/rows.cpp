@@ -16,7 +16,7 @@ bool object_or_absent(const json& obj, std::string_view key) {
 }
 }  // namespace
 
-// metric_name, email, phone_number, external_id, time, unique_id, value, value_currency,
+// metric_name, email, phone_number, external_id, anonymous_id, time, unique_id, value, value_currency,
 // properties.
 Mapped map_event_row(const RecordIn& in, const Options& options, SysTime now) {
   const json& d = in.data;
@@ -32,6 +32,7 @@ Mapped map_event_row(const RecordIn& in, const Options& options, SysTime now) {
   e.profile.email = text(d, "email");
   e.profile.phone_number = e164_phone(text(d, "phone_number"));
   e.profile.external_id = id_text(d, "external_id");
+  e.profile.anonymous_id = id_text(d, "anonymous_id");
   return finish_event(std::move(e), options, now, who(d, in.line));
 }
 
