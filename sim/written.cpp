@@ -106,6 +106,9 @@ bool WrittenStore::apply_identifiers(WProfile& p, uint32_t index, const json& at
 // Names, location and properties (location and properties merge key by key).
 bool WrittenStore::apply_rest(WProfile& p, const json& attrs, UpsertMode mode) {
   const bool clears = mode == UpsertMode::Import;
+  bool any = attrs.contains("location") || attrs.contains("properties");
+  for (const char* f : kRestFields) any = any || attrs.contains(f);
+  if (!any) return false;  // identifiers only (the usual event profile): nothing to parse
   json rest = p.rest.empty() ? json::object() : json::parse(p.rest);
   bool changed = false;
   for (const char* f : kRestFields) {
