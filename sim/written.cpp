@@ -218,7 +218,20 @@ void WrittenStore::dedup_grow() {
   }
 }
 
-bool WrittenStore::add_event(WEvent&& e) {
+const char* WrittenStore::keep_text(std::string_view s) {
+  if (s.size() > arena_left_) {
+    arena_left_ = std::max<size_t>(s.size(), 4 << 20);
+    arena_.push_back(std::make_unique<char[]>(arena_left_));
+    arena_pos_ = arena_.back().get();
+  }
+  char* out = arena_pos_;
+  std::copy(s.begin(), s.end(), out);
+  arena_pos_ += s.size();
+  arena_left_ -= s.size();
+  return out;
+}
+
+bool WrittenStore::add_event(WEvent e) {
   if ((events.size() + 1) * 2 > dedup_.size()) dedup_grow();
   const size_t mask = dedup_.size() - 1;
   size_t k = dedup_hash(e) & mask;
@@ -230,7 +243,8 @@ bool WrittenStore::add_event(WEvent&& e) {
   }
   WProfile& p = profiles[e.profile];
   if (e.t > p.last_event) p.last_event = e.t;
-  events.push_back(std::move(e));
+  e.text = keep_text(std::string_view(e.text, size_t(e.uid_len) + e.props_len));
+  events.push_back(e);
   dedup_[k] = uint32_t(events.size());
   n_events.store(uint32_t(events.size()));
   return true;

@@ -40,17 +40,18 @@ struct WMetric {
 };
 
 struct WEvent {
-  int64_t t;        // microseconds, whole seconds (Klaviyo truncates `time` to the second)
-  double value;     // valid when flags & kHasValue
-  uint32_t profile;  // index into WrittenStore::profiles
-  uint32_t metric;   // generated metric index, or kWrittenBit | written metric index
-  uint32_t uid_len;  // blob = unique_id (uid_len bytes) + properties as JSON text (keys sorted)
-  uint16_t currency;  // index into WrittenStore::currencies (0 = none)
+  int64_t t;           // microseconds, whole seconds (Klaviyo truncates `time` to the second)
+  double value;        // valid when flags & kHasValue
+  const char* text;    // unique_id (uid_len bytes) then the properties as JSON text (keys sorted),
+                       // in the store's arena (add_event copies it there)
+  uint32_t uid_len, props_len;
+  uint32_t profile;    // index into WrittenStore::profiles
+  uint32_t metric;     // generated metric index, or kWrittenBit | written metric index
+  uint16_t currency;   // index into WrittenStore::currencies (0 = none)
   uint8_t flags;
-  std::string blob;
   static constexpr uint8_t kHasValue = 1, kHasUid = 2;
-  std::string_view uid() const { return std::string_view(blob).substr(0, uid_len); }
-  std::string_view props() const { return std::string_view(blob).substr(uid_len); }
+  std::string_view uid() const { return {text, uid_len}; }
+  std::string_view props() const { return {text + uid_len, props_len}; }
 };
 
 struct ImportError {
@@ -115,7 +116,8 @@ class WrittenStore {
   uint32_t metric_for(const Dataset& ds, const std::string& name, int64_t now);
   uint16_t currency_index(const std::string& code);
   // Stores e unless an event with the same (profile, metric, unique_id | second) exists; false then.
-  bool add_event(WEvent&& e);
+  // e.text may point at a temporary: a stored event's text is copied into the arena.
+  bool add_event(WEvent e);
   ImportJob& add_job(std::vector<nlohmann::json> profiles, int64_t now);
   // Applies a job's profiles in order (queued/processing -> complete).
   void complete_job(ImportJob& job, int64_t now);
@@ -143,6 +145,10 @@ class WrittenStore {
   std::unordered_map<std::string, uint32_t> metric_by_name_, metric_by_id_, job_by_id_;
   std::unordered_map<std::string, uint16_t> currency_by_code_;
   std::vector<uint32_t> dedup_;  // open addressing over event indices + 1 (0 = empty), size a power of 2
+  std::vector<std::unique_ptr<char[]>> arena_;  // events' text: few large blocks, never moved
+  char* arena_pos_ = nullptr;
+  size_t arena_left_ = 0;
+  const char* keep_text(std::string_view s);
   mutable std::mutex order_mu_;
   mutable std::shared_ptr<const std::vector<uint32_t>> order_;
   mutable uint64_t order_key_[3] = {~0ULL, 0, 0};  // dataset version, dataset events, written events

@@ -124,7 +124,9 @@ std::vector<EntryIn> check_bulk_events(const json& body, int64_t now, WriteError
   return entries;
 }
 
-WEvent make_event(WrittenStore& W, const EventIn& ev, uint32_t profile, uint32_t metric, int64_t now) {
+// The stored form of a validated event; its text (unique_id + properties) is built in `text`.
+WEvent make_event(WrittenStore& W, const EventIn& ev, uint32_t profile, uint32_t metric, int64_t now,
+                  std::string& text) {
   const json& a = *ev.attrs;
   WEvent w{};
   w.t = ev.t ? ev.t : now - now % kUs;
@@ -138,12 +140,15 @@ WEvent make_event(WrittenStore& W, const EventIn& ev, uint32_t profile, uint32_t
   it = a.find("value_currency");
   if (it != a.end() && it->is_string()) w.currency = W.currency_index(it->get<std::string>());
   it = a.find("unique_id");
+  text.clear();
   if (it != a.end() && it->is_string()) {
-    w.blob = it->get<std::string>();
-    w.uid_len = uint32_t(w.blob.size());
+    text = it->get_ref<const std::string&>();
+    w.uid_len = uint32_t(text.size());
     w.flags |= WEvent::kHasUid;
   }
-  w.blob += a.at("properties").dump();
+  text += a.at("properties").dump();
+  w.props_len = uint32_t(text.size() - w.uid_len);
+  w.text = text.data();
   return w;
 }
 
@@ -155,12 +160,13 @@ void store_events(Ctx& c, const std::vector<EntryIn>& entries, int64_t now) {
     return;
   }
   std::unordered_map<std::string, uint32_t> metric_of;  // this request's names
+  std::string text;
   for (auto& en : entries) {
     uint32_t profile = W.upsert_profile(*en.profile, UpsertMode::Event, now).index;
     for (auto& ev : en.events) {
       auto m = metric_of.find(ev.metric);
       if (m == metric_of.end()) m = metric_of.emplace(ev.metric, W.metric_for(c.ds, ev.metric, now)).first;
-      W.add_event(make_event(W, ev, profile, m->second, now));
+      W.add_event(make_event(W, ev, profile, m->second, now, text));
     }
   }
 }

@@ -7,6 +7,10 @@ schema. OpenAPI 3.0 -> JSON Schema conversion: `nullable: true` allows null; `on
 `anyOf` (several of Klaviyo's oneOf branches overlap, so strict oneOf rejects valid payloads);
 `links.next`/`links.prev` may be null (Klaviyo sends null although the spec types them string).
 
+The write endpoints (event bulk create, profile import, profile bulk import jobs and their import
+errors) are driven in order and each answer (2xx and error bodies: 400, 409, 413) is validated against
+the schema of its status, as are the read endpoints' renderings of the records they wrote.
+
 Also checks that the report statistics the simulator accepts are the spec's: sim/report_statistics.h
 must equal what tools/gen_report_statistics.py generates from this spec, each report endpoint must
 answer a request for every statistic of its enum, and an unknown statistic must be a 400.
@@ -83,9 +87,11 @@ def links_nullable(schema):
             links_nullable(v)
 
 
-def response_schema(spec, path, method):
+def response_schema(spec, path, method, status=200):
     op = spec["paths"][path][method]
-    resp = op["responses"].get("200")
+    resp = op["responses"].get(str(status)) or op["responses"]["%dXX" % (status // 100)]
+    if "$ref" in resp:
+        resp = spec["components"]["responses"][resp["$ref"].split("/")[-1]]
     s = resp["content"]["application/vnd.api+json"]["schema"]
     out = convert(s, spec["components"]["schemas"])
     links_nullable(out)
@@ -111,7 +117,7 @@ class Sim:
                                               "Content-Type": "application/vnd.api+json"})
         try:
             with urllib.request.urlopen(req, timeout=30) as r:
-                return r.status, json.loads(r.read())
+                return r.status, json.loads(r.read() or b"null")
         except urllib.error.HTTPError as e:
             return e.code, json.loads(e.read() or b"null")
 
@@ -180,6 +186,98 @@ def sample_cases(sim):
                       "statistics": ["opens", "click_rate"], "timeframe": {"key": "last_30_days"}, "interval": "daily",
                       "conversion_metric_id": shopify}}}))
     return cases, shopify
+
+
+def bulk_events_body(entries):
+    return {"data": {"type": "event-bulk-create-job", "attributes": {"events-bulk-create": {"data": entries}}}}
+
+
+def bulk_entry(email, metric, unique_id, **event):
+    attrs = {"metric": {"data": {"type": "metric", "attributes": {"name": metric}}},
+             "properties": {"n": unique_id, "items": [{"sku": "A"}]}, "unique_id": unique_id}
+    attrs.update(event)
+    return {"type": "event-bulk-create", "attributes": {
+        "profile": {"data": {"type": "profile", "attributes": {"email": email}}},
+        "events": {"data": [{"type": "event", "attributes": attrs}]}}}
+
+
+def write_cases(sim):
+    """The write endpoints, in order (each step uses what the previous ones created), and the read
+    endpoints on what they wrote: (spec path, method, URL, body, expected status) of every step."""
+    out = []
+
+    def step(path, method, url, body, status):
+        st, doc = sim.call(url, body)
+        out.append((path, method, url, body, status, st, doc))
+        return doc
+
+    bulk = "/api/event-bulk-create-jobs"
+    step(bulk, "post", bulk, bulk_events_body([
+        bulk_entry("writer@example.com", "Placed Order", "w-1", value=12.5, value_currency="USD"),
+        bulk_entry("writer@example.com", "Written Metric", "w-2", time="2026-01-01T00:00:00Z")]), 202)
+    step(bulk, "post", bulk, bulk_events_body([bulk_entry("not-an-email", "Placed Order", "w-3")]), 400)
+    step(bulk, "post", bulk, bulk_events_body([bulk_entry("a@example.com", "M", "dup"), bulk_entry("a@example.com", "M", "dup")]), 400)
+    step(bulk, "post", bulk, bulk_events_body([bulk_entry("a@example.com", "M", "x" * (5 * 1024 * 1024))]), 413)
+    written = sim.admin("/__sim/written?resource=events")["items"]
+    eid, pid = written[-1]["id"], written[-1]["profile_id"]
+    step("/api/events/{id}", "get", "/api/events/%s?include=metric,profile" % eid, None, 200)
+    step("/api/events", "get", "/api/events?filter=equals(profile_id,\"%s\")&include=metric,profile" % pid, None, 200)
+    mid = sim.call("/api/events/" + eid)[1]["data"]["relationships"]["metric"]["data"]["id"]
+    step("/api/metrics/{id}", "get", "/api/metrics/" + mid, None, 200)
+    step("/api/metrics", "get", "/api/metrics", None, 200)
+    step("/api/profiles/{id}", "get", "/api/profiles/%s?additional-fields[profile]=subscriptions,predictive_analytics" % pid,
+         None, 200)
+    imp = "/api/profile-import"
+    person = {"email": "importer@example.com", "first_name": "Ima", "location": {"city": "Boston", "zip": "02110"},
+              "properties": {"plan": "gold"}}
+    step(imp, "post", imp, {"data": {"type": "profile", "attributes": person}}, 201)
+    step(imp, "post", imp, {"data": {"type": "profile", "attributes": dict(person, phone_number="+15005550006")}}, 200)
+    step(imp, "post", imp, {"data": {"type": "profile", "attributes": {"external_id": "ext-w"}}}, 201)
+    step(imp, "post", imp, {"data": {"type": "profile", "attributes": {"email": "importer@example.com", "external_id": "ext-w"}}}, 409)
+    step(imp, "post", imp, {"data": {"type": "profile", "attributes": {"phone_number": "12"}}}, 400)
+    step("/api/profiles", "get", "/api/profiles?filter=equals(email,'importer@example.com')"
+         "&additional-fields[profile]=subscriptions,predictive_analytics", None, 200)
+    jobs = "/api/profile-bulk-import-jobs"
+    profiles = [{"type": "profile", "attributes": {"email": "bulk%d@example.com" % i, "last_name": "B"}} for i in range(5)]
+    profiles.append({"type": "profile", "attributes": {"email": "importer@example.com", "external_id": "ext-w"}})
+    job = step(jobs, "post", jobs, {"data": {"type": "profile-bulk-import-job", "attributes": {"profiles": {"data": profiles}}}}, 202)
+    step(jobs, "post", jobs, {"data": {"type": "profile-bulk-import-job", "attributes": {"profiles": {"data": [
+        {"type": "profile", "attributes": {"phone_number": "0"}}]}}}}, 400)
+    jid = job.get("data", {}).get("id", "missing")
+    for _ in range(3):  # queued -> processing -> complete
+        step(jobs + "/{job_id}", "get", "%s/%s" % (jobs, jid), None, 200)
+    step(jobs + "/{id}/import-errors", "get", "%s/%s/import-errors?page[size]=1" % (jobs, jid), None, 200)
+    return out
+
+
+def check_write_cases(sim, spec):
+    """Validates every write_cases step: the status, and the body against the spec's schema for that
+    status (202 of event-bulk-create-jobs: no body). Returns (checked, failures)."""
+    failures = 0
+    steps = write_cases(sim)
+    for path, method, url, body, want, st, doc in steps:
+        if st != want:
+            failures += 1
+            print("FAIL %s %s -> HTTP %s, expected %s: %s" % (method.upper(), url[:100], st, want, json.dumps(doc)[:300]))
+            continue
+        if path == "/api/event-bulk-create-jobs" and st == 202:
+            if doc is not None:
+                failures += 1
+                print("FAIL %s -> 202 with a body" % url)
+            continue
+        schema = response_schema(spec, path, method, st)
+        errs = list(jsonschema.Draft202012Validator(schema).iter_errors(doc))
+        if errs:
+            failures += 1
+            print("FAIL %s %s (%s): %d schema errors" % (method.upper(), url[:100], st, len(errs)))
+            for e in errs[:5]:
+                print("   at %s: %s" % ("/".join(map(str, e.absolute_path)), e.message[:300]))
+    job = [d for p, m, u, b, w, st, d in steps if st == 200 and p.endswith("{job_id}")]
+    statuses = [d["data"]["attributes"]["status"] for d in job]
+    if statuses != ["processing", "complete", "complete"]:
+        failures += 1
+        print("FAIL bulk import job statuses %s" % statuses)
+    return len(steps), failures
 
 
 def check_statistics_header(spec):
@@ -253,6 +351,9 @@ def main():
                 print("FAIL %s: %d schema errors" % (url, len(errs)))
                 for e in errs[:5]:
                     print("   at %s: %s" % ("/".join(map(str, e.absolute_path)), e.message[:300]))
+        n, failed = check_write_cases(sim, spec)
+        checked += n
+        failures += failed
     finally:
         sim.close()
     print("validated %d responses, %d failures" % (checked, failures))
