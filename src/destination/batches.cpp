@@ -1,6 +1,7 @@
 // Event and profile batches (see batches.h).
 #include "destination/batches.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace sk::destination {
@@ -16,24 +17,35 @@ EventBatch::EventBatch(std::uint32_t interval, std::size_t max_events)
     : interval_(interval), max_events_(max_events) {
   refs_.reserve(max_events);
   starts_.reserve(max_events);
+  entries_.reserve(std::min(kMaxEventBytes, max_events * 640));  // a typical tracking event's entry
 }
 
+namespace {
+// The identity rule of identity(), hashed without building the string.
+std::uint64_t identity_hash(const Identifiers& p) {
+  const std::pair<const char*, const std::string*> rule[] = {
+      {"e", &p.email}, {"p", &p.phone_number}, {"x", &p.external_id}, {"a", &p.anonymous_id}};
+  for (const auto& [tag, value] : rule)
+    if (!value->empty() || *tag == 'a') return fnv1a64(*value, fnv1a64(tag));
+  return 0;
+}
+}  // namespace
+
 EventBatch::Add EventBatch::add(const Event& e, RecordRef ref) {
-  std::string key = identity(e.profile);
-  key += '\x1f';
-  key += e.metric_name;
-  key += '\x1f';
-  key += e.unique_id;
+  const std::uint64_t key = fnv1a64(e.unique_id, fnv1a64("\x1f", fnv1a64(e.metric_name, identity_hash(e.profile))));
   if (keys_.count(key) != 0) return Add::Duplicate;
   if (refs_.size() >= max_events_) return Add::Full;
-  const std::string entry = event_bulk_entry(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  if (entry.size() + 1 > kMaxEventBytes) return Add::TooLarge;
-  if (entries_.size() + entry.size() + 1 > kMaxEventBytes) return Add::Full;
-  starts_.push_back(entries_.empty() ? 0 : entries_.size() + 1);
+  const std::size_t start = entries_.empty() ? 0 : entries_.size() + 1;
   if (!entries_.empty()) entries_ += ',';
-  entries_ += entry;
+  append_event_bulk_entry(e, entries_);
+  if (entries_.size() > kMaxEventBytes) {
+    const bool alone = refs_.empty();
+    entries_.resize(start == 0 ? 0 : start - 1);
+    return alone ? Add::TooLarge : Add::Full;
+  }
+  starts_.push_back(start);
   refs_.push_back(std::move(ref));
-  keys_.insert(std::move(key));
+  keys_.insert(key);
   return Add::Added;
 }
 

@@ -50,7 +50,9 @@ class EventBatch {
   std::string entries_;               // entries as JSON text, comma-separated
   std::vector<std::size_t> starts_;   // where each entry starts in entries_
   std::vector<RecordRef> refs_;
-  std::unordered_set<std::string> keys_;  // profile identity, metric and unique_id of each event
+  // A hash of each event's profile identity, metric and unique_id. Two different events that
+  // collide only end this batch early (Duplicate), never merge.
+  std::unordered_set<std::uint64_t> keys_;
 };
 
 // The identity Klaviyo resolves a profile by first: email, else phone, else external_id, else

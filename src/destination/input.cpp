@@ -27,6 +27,7 @@ bool LineReader::fill(std::chrono::milliseconds wait) {
     n = ::read(fd_, buf_.data() + old, kChunk);
   } while (n < 0 && errno == EINTR);
   buf_.resize(old + static_cast<std::size_t>(n > 0 ? n : 0));
+  buf_.reserve(buf_.size() + kPadding);  // see next(): every line is followed by readable bytes
   if (n <= 0) closed_ = true;
   return n > 0;
 }

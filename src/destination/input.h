@@ -11,9 +11,11 @@ namespace sk::destination {
 
 class LineReader {
  public:
+  static constexpr std::size_t kPadding = 64;  // SIMDJSON_PADDING
   explicit LineReader(int fd) : fd_(fd) {}
   enum class Got { Line, Quiet, End };
-  // Line: `line` holds the next line (no '\n'; valid until the next call). Quiet: nothing complete
+  // Line: `line` holds the next line (no '\n'; valid until the next call), followed in memory by at
+  // least kPadding readable bytes, so simdjson may parse it in place (it reads ahead in blocks). Quiet: nothing complete
   // arrived within `wait` (or a signal interrupted the wait). End: input closed, nothing left.
   Got next(std::string_view& line, std::chrono::milliseconds wait);
   long line_number() const { return lines_; }  // of the last line returned, from 1

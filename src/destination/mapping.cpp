@@ -22,26 +22,31 @@ std::optional<ObjectKind> object_kind(std::string_view name) {
 }
 
 Mapped map_record(const RecordIn& in, const Options& options, SysTime now) {
-  if (!in.data.is_object()) return Rejected{"the record's data is not a JSON object", parts::who(in.data, in.line)};
+  if (!in.data.is_object()) return Rejected{"the record's data is not a JSON object", who(in.data, in.line)};
   switch (in.kind) {
     case ObjectKind::EventRow: return map_event_row(in, options, now);
-    case ObjectKind::ProfileRow: return map_profile_row(in);
+    case ObjectKind::ProfileRow: return map_profile_row(to_nlohmann(in.data), who(in.data, in.line));
     case ObjectKind::Tracking: break;
   }
   return map_tracking(in, options, now);
 }
 
+nlohmann::json to_nlohmann(simdjson::dom::element e) { return nlohmann::json::parse(simdjson::minify(e)); }
+
+std::string stable_unique_id(std::string_view stream, simdjson::dom::element data) {
+  return stable_unique_id(stream, to_nlohmann(data));
+}
+
+std::uint64_t fnv1a64(std::string_view s, std::uint64_t h) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;  // FNV-1a 64 prime
+  }
+  return h;
+}
+
 std::string stable_unique_id(std::string_view stream, const nlohmann::json& data) {
-  std::uint64_t h = 14695981039346656037ULL;  // FNV-1a 64 offset basis
-  auto add = [&h](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ULL;  // FNV-1a 64 prime
-    }
-  };
-  add(stream);
-  add("\n");
-  add(data.dump());
+  const std::uint64_t h = fnv1a64(data.dump(), fnv1a64("\n", fnv1a64(stream)));
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
   return buf;
@@ -56,7 +61,7 @@ std::string e164_phone(std::string_view raw) {
   return digits ? s : "";
 }
 
-std::string who(const nlohmann::json& data, long line) {
+std::string who(simdjson::dom::element data, long line) {
   std::string id = parts::id_text(data, "messageId");
   return id.empty() ? "line " + std::to_string(line) : "messageId " + id;
 }
@@ -80,10 +85,37 @@ std::string id_text(const nlohmann::json& obj, std::string_view key) {
   return v && v->is_string() ? v->get<std::string>() : "";
 }
 
-std::optional<double> number(const nlohmann::json& obj, std::string_view key) {
-  const auto* v = member(obj, key);
-  if (v && v->is_number()) return v->get<double>();
-  return std::nullopt;
+std::optional<simdjson::dom::element> member(simdjson::dom::element obj, std::string_view key) {
+  simdjson::dom::object o;
+  simdjson::dom::element v;
+  if (obj.get_object().get(o) || o.at_key(key).get(v)) return std::nullopt;
+  return v;
+}
+
+std::string text(simdjson::dom::element obj, std::string_view key) {
+  auto v = member(obj, key);
+  std::string_view s;
+  if (!v || v->get_string().get(s)) return "";
+  return std::string(s);
+}
+
+std::string id_value(simdjson::dom::element v) {
+  if (v.is_int64()) return std::to_string(v.get_int64().value_unsafe());
+  if (v.is_uint64()) return std::to_string(v.get_uint64().value_unsafe());
+  std::string_view s;
+  return v.get_string().get(s) ? "" : std::string(s);
+}
+
+std::string id_text(simdjson::dom::element obj, std::string_view key) {
+  auto v = member(obj, key);
+  return v ? id_value(*v) : "";
+}
+
+std::optional<double> number(simdjson::dom::element obj, std::string_view key) {
+  auto v = member(obj, key);
+  double d;
+  if (!v || !v->is_number() || v->get_double().get(d)) return std::nullopt;
+  return d;
 }
 
 
@@ -145,20 +177,21 @@ std::string time_problem(const std::string& raw, SysTime now, std::string& iso) 
 }
 }  // namespace
 
-Mapped finish_event(Event e, const Options& options, SysTime now, std::string who) {
-  if (e.metric_name.empty()) return Rejected{"no event name", who};
+Mapped finish_event(Event e, const Options& options, SysTime now, const RecordIn& in) {
+  auto who = [&in] { return destination::who(in.data, in.line); };
+  if (e.metric_name.empty()) return Rejected{"no event name", who()};
   const auto& skip = options.skip_event_names;
   if (std::find(skip.begin(), skip.end(), e.metric_name) != skip.end())
-    return Skipped{"event name in skip_event_names", who};
-  if (characters(e.metric_name) >= 128) return Rejected{"metric name of 128 characters or more", who};
+    return Skipped{"event name in skip_event_names", who()};
+  if (characters(e.metric_name) >= 128) return Rejected{"metric name of 128 characters or more", who()};
   const Identifiers& p = e.profile;
   bool email_or_phone = !p.email.empty() || !p.phone_number.empty();
-  if (options.require_email_or_phone && !email_or_phone) return Skipped{"no email or phone", who};
+  if (options.require_email_or_phone && !email_or_phone) return Skipped{"no email or phone", who()};
   if (!email_or_phone && p.external_id.empty() && p.anonymous_id.empty())
-    return Skipped{"no profile identifier", who};
+    return Skipped{"no profile identifier", who()};
   std::string iso;
   std::string problem = time_problem(e.time, now, iso);
-  if (!problem.empty()) return Rejected{problem, who};
+  if (!problem.empty()) return Rejected{problem, who()};
   e.time = iso;
   return e;
 }

@@ -11,9 +11,12 @@
 // - Rejected: data not an object, no event name, a metric name of 128 characters or more, a time
 //   that does not parse, is before 1990 or more than a year after `now`, properties not an object.
 // Also the Klaviyo JSON for what was mapped (event bulk entry, profile-import attributes).
+// Records arrive as simdjson DOM elements: events (the hot path) are mapped from them directly, their
+// properties kept as JSON text; profiles, rarer and merged per person, go through nlohmann::json.
 // Thread-safe: pure functions; nothing is shared.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +24,7 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 #include "core/util/clock.h"
 
@@ -46,7 +50,7 @@ struct Identifiers {
 
 struct Event {
   std::string metric_name;
-  nlohmann::json properties = nlohmann::json::object();
+  std::string properties = "{}";  // a JSON object, as text
   std::string time;  // ISO-8601 in UTC ("2024-05-01T12:30:00+00:00"); "" = absent
   std::string unique_id;
   std::optional<double> value;
@@ -81,12 +85,12 @@ using Mapped = std::variant<Event, Profile, Skipped, Rejected>;
 struct RecordIn {
   std::string_view stream;
   ObjectKind kind = ObjectKind::Tracking;
-  const nlohmann::json& data;
-  long line = 0;  // the input line number, for `who`
+  simdjson::dom::element data;  // the record's data (valid while its parser is)
+  long line = 0;                // the input line number, for `who`
 };
 
 // How LOG lines name a record: "messageId X" when its data has one, else "line N".
-std::string who(const nlohmann::json& data, long line);
+std::string who(simdjson::dom::element data, long line);
 
 // Maps one record. `now` bounds event times (at most a year ahead).
 Mapped map_record(const RecordIn& in, const Options& options, SysTime now);
@@ -95,16 +99,25 @@ Mapped map_record(const RecordIn& in, const Options& options, SysTime now);
 // objects keep their keys sorted, so the dump is canonical), as 16 lower-case hex digits. Only
 // `data` is hashed, never emitted_at, so a record read again by a later sync gets the same id.
 std::string stable_unique_id(std::string_view stream, const nlohmann::json& data);
+std::string stable_unique_id(std::string_view stream, simdjson::dom::element data);
+
+// FNV-1a 64 of s, continuing from h (the offset basis by default).
+std::uint64_t fnv1a64(std::string_view s, std::uint64_t h = 14695981039346656037ULL);
+
+// A simdjson element as nlohmann::json (the profile paths and the stable hash).
+nlohmann::json to_nlohmann(simdjson::dom::element e);
 
 // A phone as E.164 ("+" then 8-15 digits, the first not 0) after removing spaces, dashes, dots
 // and parentheses; anything else: "".
 std::string e164_phone(std::string_view raw);
 
-// One entry of an event bulk create job's "events-bulk-create" data array:
+// One entry of an event bulk create job's "events-bulk-create" data array, as JSON text:
 // {"type":"event-bulk-create","attributes":{"profile":{"data":{"type":"profile","attributes":{..}}},
 //  "events":{"data":[{"type":"event","attributes":{"metric":{..},"properties":{..},..}}]}}}.
 // Absent fields are left out.
-nlohmann::json event_bulk_entry(const Event& e);
+std::string event_bulk_entry(const Event& e);
+// The same, appended to `out` (a batch's body: no string of its own).
+void append_event_bulk_entry(const Event& e, std::string& out);
 
 // The "attributes" of a profile-import body (and of a bulk import's profile). Absent fields are
 // left out, so Klaviyo leaves them unchanged; location and properties only when non-empty.

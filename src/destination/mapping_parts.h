@@ -14,21 +14,28 @@
 
 namespace sk::destination {
 
-// The three kinds of stream (segment.cpp, rows.cpp); `in.data` is an object.
+// The kinds of record (segment.cpp, rows.cpp); `in.data` is an object. Profiles are mapped from
+// nlohmann::json (`who` names the record).
 Mapped map_tracking(const RecordIn& in, const Options& options, SysTime now);
 Mapped map_event_row(const RecordIn& in, const Options& options, SysTime now);
-Mapped map_profile_row(const RecordIn& in);
+Mapped map_identify(const nlohmann::json& data, const std::string& who);
+Mapped map_profile_row(const nlohmann::json& data, const std::string& who);
 
 namespace parts {
 
-// obj[key] when obj is an object holding key, else nullptr.
+// Typed reads, each for both JSON libraries (events read simdjson, profiles nlohmann):
+// obj[key] when obj is an object holding key, else nullptr / nullopt.
 const nlohmann::json* member(const nlohmann::json& obj, std::string_view key);
+std::optional<simdjson::dom::element> member(simdjson::dom::element obj, std::string_view key);
 // obj[key] when it is a string, else "".
 std::string text(const nlohmann::json& obj, std::string_view key);
+std::string text(simdjson::dom::element obj, std::string_view key);
 // An identifier: a string, or a whole number written in decimal; else "".
 std::string id_text(const nlohmann::json& obj, std::string_view key);
+std::string id_text(simdjson::dom::element obj, std::string_view key);
+std::string id_value(simdjson::dom::element v);  // the same for a value in hand
 // obj[key] when it is a JSON number (not a bool), else nullopt.
-std::optional<double> number(const nlohmann::json& obj, std::string_view key);
+std::optional<double> number(simdjson::dom::element obj, std::string_view key);
 
 using destination::who;
 
@@ -44,7 +51,8 @@ std::string Location::*location_field(std::string_view key, bool segment_aliases
 // Skipped; name of 128+ characters -> Rejected; no email or phone (when required) -> Skipped; no
 // identifier at all -> Skipped; e.time (raw) unparsable, before 1990 or over a year after now ->
 // Rejected. Otherwise the event, its time rewritten as ISO-8601 UTC.
-Mapped finish_event(Event e, const Options& options, SysTime now, std::string who);
+// `in` names the record in a verdict (computed only then).
+Mapped finish_event(Event e, const Options& options, SysTime now, const RecordIn& in);
 
 }  // namespace parts
 }  // namespace sk::destination

@@ -3,41 +3,46 @@
 
 #include <variant>
 
+#include "destination/input.h"
+
+static_assert(sk::destination::LineReader::kPadding >= simdjson::SIMDJSON_PADDING, "lines must be padded for simdjson");
+
 namespace sk::destination {
 
 namespace {
 // Non-JSON lines are each worth a warning, up to this many; then one line says more were ignored.
 constexpr std::uint64_t kNotJsonWarnings = 20;
 
-std::string text_of(const nlohmann::json& obj, const char* key) {
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+std::string_view text_of(simdjson::dom::element obj, const char* key) {
+  std::string_view s;
+  return obj[key].get_string().get(s) ? std::string_view() : s;
 }
 }  // namespace
 
 void Session::line(std::string_view text, long number) {
   if (text.find_first_not_of(" \t\r") == std::string_view::npos) return;
-  nlohmann::json msg = nlohmann::json::parse(text, nullptr, false);
-  if (msg.is_discarded() || !msg.is_object()) {
+  simdjson::dom::element msg;
+  if (parser_.parse(text.data(), text.size(), false).get(msg) || !msg.is_object()) {  // padded: no copy
     if (++not_json_ <= kNotJsonWarnings)
       out_.log(protocol::LogLevel::Warn, "Input line " + std::to_string(number) +
                                              " is not an Airbyte message (not a JSON object); it is ignored." +
                                              (not_json_ == kNotJsonWarnings ? " Further such lines are counted only." : ""));
     return;
   }
-  const std::string type = text_of(msg, "type");
-  if (type == "RECORD" && msg.contains("record") && msg["record"].is_object()) {
-    record(msg["record"], number);
-  } else if (type == "STATE" && msg.contains("state") && msg["state"].is_object()) {
+  const std::string_view type = text_of(msg, "type");
+  simdjson::dom::element body;
+  if (type == "RECORD" && !msg["record"].get(body) && body.is_object()) {
+    record(body, number);
+  } else if (type == "STATE" && !msg["state"].get(body) && body.is_object()) {
     flush();
     states_++;
-    ledger_.state(std::move(msg));
+    ledger_.state(nlohmann::json::parse(text));
   }
 }
 
-void Session::record(const nlohmann::json& rec, long number) {
-  const std::string stream = text_of(rec, "stream");
-  const std::string ns = text_of(rec, "namespace");
+void Session::record(simdjson::dom::element rec, long number) {
+  const std::string_view stream = text_of(rec, "stream");
+  const std::string_view ns = text_of(rec, "namespace");
   auto kind = catalog_.kind(stream, ns);
   if (!kind) {
     unknown_++;
@@ -46,8 +51,11 @@ void Session::record(const nlohmann::json& rec, long number) {
   records_++;
   const std::string key = stream_key(stream, ns);
   ledger_.received(key);
-  static const nlohmann::json kNull;
-  const nlohmann::json& data = rec.contains("data") ? rec["data"] : kNull;
+  simdjson::dom::element data;
+  if (rec["data"].get(data)) {
+    ledger_.rejected(RecordRef{key, "line " + std::to_string(number), ledger_.interval()}, "the record has no data");
+    return;
+  }
   Mapped m = map_record(RecordIn{stream, *kind, data, number}, cfg_.mapping, clock_.now());
   if (auto* e = std::get_if<Event>(&m)) {
     add_event(*e, RecordRef{key, who(data, number), ledger_.interval()});
@@ -60,14 +68,12 @@ void Session::record(const nlohmann::json& rec, long number) {
   }
 }
 
-void Session::opened() {
-  if (!opened_) opened_ = std::chrono::steady_clock::now();
-}
-
 void Session::add_event(const Event& e, RecordRef ref) {
   for (int attempt = 0; attempt < 2; ++attempt) {
-    if (!events_) events_.emplace(ledger_.interval(), static_cast<std::size_t>(cfg_.batch_events));
-    opened();
+    if (!events_) {
+      events_.emplace(ledger_.interval(), static_cast<std::size_t>(cfg_.batch_events));
+      events_opened_ = std::chrono::steady_clock::now();
+    }
     switch (events_->add(e, ref)) {
       case EventBatch::Add::Added:
         events_sent_++;
@@ -89,12 +95,15 @@ void Session::add_event(const Event& e, RecordRef ref) {
 }
 
 void Session::add_profile(Profile p, RecordRef ref) {
-  if (!profiles_) profiles_.emplace(ledger_.interval());
-  opened();
+  if (!profiles_) {
+    profiles_.emplace(ledger_.interval());
+    profiles_opened_ = std::chrono::steady_clock::now();
+  }
   profiles_sent_++;
   if (profiles_->add(p, ref)) return;
   senders_.submit(std::move(*profiles_));
   profiles_.emplace(ledger_.interval());
+  profiles_opened_ = std::chrono::steady_clock::now();
   profiles_->add(std::move(p), std::move(ref));
 }
 
@@ -103,10 +112,14 @@ void Session::flush() {
   if (profiles_ && !profiles_->empty()) senders_.submit(std::move(*profiles_));
   events_.reset();
   profiles_.reset();
-  opened_.reset();
 }
 
-std::optional<std::chrono::steady_clock::time_point> Session::oldest_open() const { return opened_; }
+std::optional<std::chrono::steady_clock::time_point> Session::oldest_open() const {
+  if (events_ && profiles_) return std::min(events_opened_, profiles_opened_);
+  if (events_) return events_opened_;
+  if (profiles_) return profiles_opened_;
+  return std::nullopt;
+}
 
 void Session::summarise() {
   out_.log(protocol::LogLevel::Info,

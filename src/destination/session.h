@@ -23,6 +23,7 @@ class Session {
   Session(const Config& cfg, const Catalog& catalog, Ledger& ledger, Senders& senders, protocol::Emitter& out,
           Clock& clock)
       : cfg_(cfg), catalog_(catalog), ledger_(ledger), senders_(senders), out_(out), clock_(clock) {}
+  // One input line, followed in memory by LineReader::kPadding readable bytes.
   void line(std::string_view text, long number);
   // Hands the open batches to the senders.
   void flush();
@@ -32,10 +33,9 @@ class Session {
   void summarise();
 
  private:
-  void record(const nlohmann::json& message, long number);
+  void record(simdjson::dom::element record, long number);
   void add_event(const Event& e, RecordRef ref);
   void add_profile(Profile p, RecordRef ref);
-  void opened();
 
   const Config& cfg_;
   const Catalog& catalog_;
@@ -43,9 +43,11 @@ class Session {
   Senders& senders_;
   protocol::Emitter& out_;
   Clock& clock_;
+  simdjson::dom::parser parser_;  // one per session: its buffers are reused line after line
   std::optional<EventBatch> events_;
   std::optional<ProfileBatch> profiles_;
-  std::optional<std::chrono::steady_clock::time_point> opened_;
+  // When the open event / profile batch received its first record.
+  std::chrono::steady_clock::time_point events_opened_, profiles_opened_;
   std::uint64_t records_ = 0, events_sent_ = 0, profiles_sent_ = 0, not_json_ = 0, unknown_ = 0, states_ = 0;
 };
 

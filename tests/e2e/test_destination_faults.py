@@ -144,3 +144,15 @@ def test_round_trip_events_written_are_read_back_by_the_source_equal_field_by_fi
             assert metrics[e["relationships"]["metric"]["data"]["id"]] == m["event"]
             assert emails[e["relationships"]["profile"]["data"]["id"]] == m["properties"]["email"]
             assert e["attributes"]["datetime"].replace("+00:00", "Z").startswith(m["timestamp"][:19])
+
+
+def test_full_batches_stay_whole_while_the_rate_limit_holds_the_input_back():
+    # 200 requests of 10 events at 150 a (scaled) minute: the reader waits more than flush_seconds
+    # for the next window, which must not make it send part-filled batches (each costs a request).
+    with Simulator(*EMPTY, "--time-scale", "0.02") as sim:
+        lines = [dest.record("tracks", dest.track(i)) for i in range(2000)]
+        r = dest.run("write", dict(CONFIG, batch_events=10), TRACKS, lines, base_url=sim.url, timeout=300)
+        assert r.rc == 0, r.stdout[-3000:]
+        posts = [q for q in sim.requests() if q["path"] == "/api/event-bulk-create-jobs"]
+        assert len(posts) == 200
+        assert len(stored_ids(sim)) == 2000

@@ -81,7 +81,7 @@ TEST_CASE("an event batch is full at its event count and its body is a bulk crea
 TEST_CASE("an event over the byte cap alone is refused; removing entries keeps the rest in order") {
   EventBatch b(0, 1000);
   Event big = event("a@x.com", "big");
-  big.properties["blob"] = std::string(kMaxEventBytes, 'x');
+  big.properties = "{\"blob\":\"" + std::string(kMaxEventBytes, 'x') + "\"}";
   CHECK(b.add(big, record_ref("line 1")) == EventBatch::Add::TooLarge);
   for (int i = 0; i < 5; ++i) REQUIRE(b.add(event("a@x.com", std::to_string(i)), record_ref("line " + std::to_string(i))) == EventBatch::Add::Added);
   b.remove({0, 2, 4});
