@@ -1,6 +1,7 @@
-# source-klaviyo: Airbyte source connector for Klaviyo (C++20).
-# Stage 1 builds only the connector binary on debian:bookworm with Debian's -dev packages;
-# stage 2 is debian:bookworm-slim with the runtime libraries only.
+# The Klaviyo connectors (C++20): the source (the default, last stage) and the destination
+# (`docker build --target destination .`). The build stage compiles both binaries on debian:bookworm
+# with Debian's -dev packages; `runtime` is debian:bookworm-slim with the runtime libraries only,
+# and each connector's stage adds its binary, entrypoint and labels to it.
 
 FROM debian:bookworm AS build
 RUN apt-get update \
@@ -18,11 +19,11 @@ COPY schemas ./schemas
 COPY src ./src
 COPY sim ./sim
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
- && cmake --build build -j"$(nproc)" --target source-klaviyo \
- && strip build/source-klaviyo \
- && build/source-klaviyo --version
+ && cmake --build build -j"$(nproc)" --target source-klaviyo destination-klaviyo \
+ && strip build/source-klaviyo build/destination-klaviyo \
+ && build/source-klaviyo --version && build/destination-klaviyo --version
 
-FROM debian:bookworm-slim
+FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libcurl4 libsimdjson14 libcctz2 tzdata ca-certificates \
  && apt-get clean \
@@ -32,6 +33,17 @@ RUN apt-get update \
  && useradd --uid 1000 --gid airbyte --no-create-home --home-dir /airbyte --shell /usr/sbin/nologin airbyte \
  && mkdir -p /airbyte/integration_code /secrets /config /data \
  && chown -R airbyte:airbyte /airbyte /secrets /config /data
+
+FROM runtime AS destination
+COPY --from=build /src/build/destination-klaviyo /airbyte/integration_code/destination-klaviyo
+WORKDIR /airbyte/integration_code
+ENV AIRBYTE_ENTRYPOINT="/airbyte/integration_code/destination-klaviyo"
+ENTRYPOINT ["/airbyte/integration_code/destination-klaviyo"]
+LABEL io.airbyte.name="airbyte/destination-klaviyo-cpp"
+LABEL io.airbyte.version="0.1.0"
+USER airbyte
+
+FROM runtime AS source
 COPY --from=build /src/build/source-klaviyo /airbyte/integration_code/source-klaviyo
 WORKDIR /airbyte/integration_code
 ENV AIRBYTE_ENTRYPOINT="/airbyte/integration_code/source-klaviyo"

@@ -1,8 +1,9 @@
-"""Runs the connector end to end against the bundled simulator and prints a summary.
+"""Runs the connectors end to end against the bundled simulator and prints a summary.
 
 Steps: start build/klaviyo-sim on a free loopback port, then spec -> check -> discover -> read
 (every stream, full refresh). Records are split into out/records/<stream>.jsonl; the last state
-goes to out/state.json; all other messages to out/messages.jsonl.
+goes to out/state.json; all other messages to out/messages.jsonl. Then the destination writes
+20,000 tracking messages into the same simulator (scripts/demo_destination.py).
 """
 import json
 import os
@@ -10,6 +11,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import demo_destination
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.environ.get("SK_BUILD_DIR", os.path.join(ROOT, "build"))
@@ -111,7 +114,8 @@ def main():
         print(f"\nrecords: {os.path.join(OUT, 'records')}/<stream>.jsonl, state: {os.path.join(OUT, 'state.json')}")
         for e in errors:
             print("error:", e)
-        return rc
+        # The destination: tracking messages into the same simulator (scripts/demo_destination.py).
+        return rc or demo_destination.run(BUILD, OUT, url, KEY)
     finally:
         sim.terminate()
         sim.wait(timeout=10)

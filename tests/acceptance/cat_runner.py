@@ -543,8 +543,10 @@ def check_additional_properties_is_true(doc: Any, what: str):
 
 # --- Docker image checks (from the Dockerfile text: no image registry here) -------------------
 
-def parse_dockerfile(text: str) -> dict:
-    """Labels, ENV and ENTRYPOINT of the last stage (line continuations joined)."""
+def parse_dockerfile(text: str, stage: str | None = None) -> dict:
+    """Labels, ENV, ENTRYPOINT, USER and WORKDIR of a stage (the last one unless `stage` names one;
+    line continuations joined). A stage built FROM an earlier stage inherits what Docker carries over
+    (labels, env, entrypoint, user, workdir), and its "from" is that stage's base image."""
     joined = re.sub(r"\\\n", " ", text)
     stages: list[dict] = []
     for raw in joined.splitlines():
@@ -554,8 +556,13 @@ def parse_dockerfile(text: str) -> dict:
         instr, _, rest = line.partition(" ")
         instr = instr.upper()
         if instr == "FROM":
-            stages.append({"labels": {}, "env": {}, "entrypoint": None, "user": None, "workdir": None,
-                           "from": rest.split()[0]})
+            words = rest.split()
+            name = words[2] if len(words) >= 3 and words[1].upper() == "AS" else None
+            base = next((s for s in stages if s["name"] == words[0]), None)
+            st = json.loads(json.dumps(base)) if base else {
+                "labels": {}, "env": {}, "entrypoint": None, "user": None, "workdir": None, "from": words[0]}
+            st["name"] = name
+            stages.append(st)
             continue
         if not stages:
             continue
@@ -580,7 +587,11 @@ def parse_dockerfile(text: str) -> dict:
         elif instr == "WORKDIR":
             st["workdir"] = rest.strip()
     ensure(stages, "Dockerfile has no FROM")
-    return stages[-1]
+    if stage is None:
+        return stages[-1]
+    named = [s for s in stages if s["name"] == stage]
+    ensure(named, f"Dockerfile has no stage named {stage!r}")
+    return named[0]
 
 
 def check_image_labels(image: dict, metadata: dict):

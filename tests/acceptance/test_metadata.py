@@ -127,3 +127,56 @@ def test_sample_config_validates_against_spec():
     cfg = json.loads((IT / "sample_config.json").read_text())
     cat_runner.check_config_match_spec(spec, cfg)
     assert cfg["api_key"].startswith("pk_") and "REPLACE" in cfg["api_key"], "placeholder key only"
+
+
+# --- the destination (destination-klaviyo/: metadata.yaml, integration_tests/) ---------------------
+
+DEST_DIR = SOURCE_DIR / "destination-klaviyo"
+DEST_BINARY = BUILD_DIR / "destination-klaviyo"
+
+
+@pytest.fixture(scope="module")
+def dest_metadata() -> dict:
+    return yaml.safe_load((DEST_DIR / "metadata.yaml").read_text())
+
+
+def test_destination_metadata_validates_and_is_a_destination(dest_metadata, metadata):
+    schema = json.loads(cat_runner.metadata_schema_path(SOURCE_DIR).read_text())
+    errors = list(jsonschema.Draft7Validator(schema, format_checker=jsonschema.FormatChecker()).iter_errors(dest_metadata))
+    assert not errors, errors[0].message
+    d = dest_metadata["data"]
+    assert d["connectorType"] == "destination"
+    assert d["definitionId"] != metadata["data"]["definitionId"]
+    assert d["allowedHosts"]["hosts"] == ["a.klaviyo.com"]
+    assert d["dockerImageTag"] == metadata["data"]["dockerImageTag"]
+
+
+def test_destination_image_tag_is_its_binary_version(dest_metadata):
+    if not DEST_BINARY.is_file():
+        pytest.skip(f"{DEST_BINARY} not built")
+    out = subprocess.run([str(DEST_BINARY), "--version"], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0 and out.stdout.strip() == dest_metadata["data"]["dockerImageTag"]
+
+
+def test_dockerfile_destination_stage(dest_metadata):
+    text = (SOURCE_DIR / "Dockerfile").read_text()
+    stage = cat_runner.parse_dockerfile(text, "destination")
+    cat_runner.check_image_labels(stage, dest_metadata)
+    cat_runner.check_image_environment_variables(stage)
+    assert stage["entrypoint"] == ["/airbyte/integration_code/destination-klaviyo"]
+    assert stage["from"] == "debian:bookworm-slim" and stage["user"] == "airbyte"
+    assert stage["workdir"] == "/airbyte/integration_code"
+    assert "--target source-klaviyo destination-klaviyo" in text, "the build stage builds the destination too"
+
+
+def test_destination_integration_files_agree_with_the_connector():
+    spec = json.loads((SOURCE_DIR / "spec" / "destination_spec.json").read_text())
+    cfg = json.loads((DEST_DIR / "integration_tests" / "sample_config.json").read_text())
+    cat_runner.check_config_match_spec(spec, cfg)
+    assert "REPLACE" in cfg["api_key"], "placeholder key only"
+    bad = json.loads((DEST_DIR / "integration_tests" / "invalid_config.json").read_text())
+    assert list(jsonschema.Draft7Validator(spec["connectionSpecification"]).iter_errors(bad))
+    catalog = json.loads((DEST_DIR / "integration_tests" / "configured_catalog.json").read_text())
+    assert {s.get("destination_object_name") for s in catalog["streams"]} == {None, "event", "profile"}
+    for line in (DEST_DIR / "integration_tests" / "messages.jsonl").read_text().splitlines():
+        assert json.loads(line)["type"] in ("RECORD", "STATE")
