@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/http/transport.h"
+#include "core/protocol/command_line.h"
 #include "core/util/stop.h"
 #include "destination/cli/commands.h"
 
@@ -23,22 +24,10 @@ int main(int argc, char** argv) {
   auto* write = app.add_subcommand("write", "Write the Airbyte messages on stdin to Klaviyo");
   write->add_option("--config", config, "Path to the config JSON")->required();
   write->add_option("--catalog", catalog, "Path to the configured catalog JSON")->required();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    out.error({sk::FailureType::Config,
-               std::string("Invalid command line: ") + e.what() +
-                   ". Usage: destination-klaviyo spec | check --config F | discover --config F | "
-                   "write --config F --catalog F < messages",
-               ""});
-    return 2;
-  }
+  if (auto code = sk::protocol::parse_command_line(
+          app, argc, argv, out,
+          "destination-klaviyo spec | check --config F | discover --config F | write --config F --catalog F < messages"))
+    return *code;
   sk::http::global_init();
   auto transports = sk::http::curl_transports();
   namespace cli = sk::destination::cli;

@@ -70,23 +70,18 @@ void Senders::profile_loop(klaviyo::Api& api) {
   serve(profiles_, [&](ProfileBatch& b) { writer.send(b); });
 }
 
-void Senders::submit(EventBatch batch) {
+template <class Batch>
+void Senders::enqueue(Queue<Batch>& q, Batch batch) {
   ledger_.batch_opened(batch.interval());
   std::unique_lock<std::mutex> lock(mu_);
-  changed_.wait(lock, [&] { return failure_ || events_.items.size() < kQueuedBatches; });
+  changed_.wait(lock, [&] { return failure_ || q.items.size() < kQueuedBatches; });
   if (failure_) return;
-  events_.items.push_back(std::move(batch));
+  q.items.push_back(std::move(batch));
   changed_.notify_all();
 }
 
-void Senders::submit(ProfileBatch batch) {
-  ledger_.batch_opened(batch.interval());
-  std::unique_lock<std::mutex> lock(mu_);
-  changed_.wait(lock, [&] { return failure_ || profiles_.items.size() < kQueuedBatches; });
-  if (failure_) return;
-  profiles_.items.push_back(std::move(batch));
-  changed_.notify_all();
-}
+void Senders::submit(EventBatch batch) { enqueue(events_, std::move(batch)); }
+void Senders::submit(ProfileBatch batch) { enqueue(profiles_, std::move(batch)); }
 
 void Senders::drain() {
   std::unique_lock<std::mutex> lock(mu_);

@@ -54,6 +54,8 @@ class Senders {
   void profile_loop(klaviyo::Api& api);
   template <class Batch, class Send>
   void serve(Queue<Batch>& q, Send send);
+  template <class Batch>
+  void enqueue(Queue<Batch>& q, Batch batch);
   void failed(const Failure& f);
 
   const Config& cfg_;

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "core/protocol/command_line.h"
 #include "source/cli/commands.h"
 #include "core/http/transport.h"
 #include "core/util/stop.h"
@@ -41,22 +42,10 @@ int main(int argc, char** argv) {
   read->add_option("--config", config, "Path to the config JSON")->required();
   read->add_option("--catalog", catalog, "Path to the configured catalog JSON")->required();
   auto* state_opt = read->add_option("--state", state, "Path to the state JSON");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    out.error({sk::FailureType::Config,
-               std::string("Invalid command line: ") + e.what() +
-                   ". Usage: source-klaviyo spec | check --config F | discover --config F | "
-                   "read --config F --catalog F [--state F]",
-               ""});
-    return 2;
-  }
+  if (auto code = sk::protocol::parse_command_line(
+          app, argc, argv, out,
+          "source-klaviyo spec | check --config F | discover --config F | read --config F --catalog F [--state F]"))
+    return *code;
   sk::http::global_init();
   auto transports = sk::http::curl_transports();
   if (*spec) return sk::cli::run_spec(out);

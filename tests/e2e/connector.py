@@ -171,6 +171,20 @@ def check_output(stdout: str, stderr: str, secrets: Iterable[str]) -> list[dict]
     return messages
 
 
+def environment(base_url: str | None, env: dict | None = None) -> dict:
+    """The environment of a connector run: KLAVIYO_BASE_URL (the simulator's url) and the rate
+    window scale matching that simulator; `env` on top."""
+    full = dict(os.environ)
+    full.pop("KLAVIYO_BASE_URL", None)
+    if base_url is not None:
+        full["KLAVIYO_BASE_URL"] = base_url
+        from simulator import CONNECTOR_SCALES  # the connector's pacing shrunk like the simulator's limits
+        if base_url in CONNECTOR_SCALES:
+            full.setdefault("SK_RATE_WINDOW_SCALE", CONNECTOR_SCALES[base_url])
+    full.update(env or {})
+    return full
+
+
 def run(verb: str, config: dict | str | None = None, catalog: dict | str | None = None,
         state: Any = None, env: dict | None = None, base_url: str | None = None,
         args: list[str] | None = None, timeout: float = DEFAULT_TIMEOUT,
@@ -199,16 +213,8 @@ def run(verb: str, config: dict | str | None = None, catalog: dict | str | None 
                 argv += ["--catalog", catalog_path or write("catalog.json", catalog)]
             if state is not None or state_path is not None:
                 argv += ["--state", state_path or write("state.json", state)]
-        full_env = dict(os.environ)
-        full_env.pop("KLAVIYO_BASE_URL", None)
-        if base_url is not None:
-            full_env["KLAVIYO_BASE_URL"] = base_url
-            from simulator import CONNECTOR_SCALES  # the connector's pacing shrunk like the simulator's limits
-            if base_url in CONNECTOR_SCALES:
-                full_env.setdefault("SK_RATE_WINDOW_SCALE", CONNECTOR_SCALES[base_url])
-        if env:
-            full_env.update(env)
-        p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=full_env, cwd=tmp)
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=environment(base_url, env),
+                           cwd=tmp)
     secrets = set(KNOWN_SECRETS) | _secrets_in(config if isinstance(config, dict) else None)
     messages = check_output(p.stdout, p.stderr, secrets)
     return Result(p.returncode, messages, p.stdout, p.stderr, argv)

@@ -39,16 +39,7 @@ def run(verb: str, config: dict | None = None, catalog: dict | None = None, line
     return connector.Result(p.returncode, messages, p.stdout, p.stderr, argv)
 
 
-def environment(base_url: str | None, env: dict | None = None) -> dict:
-    full = dict(os.environ)
-    full.pop("KLAVIYO_BASE_URL", None)
-    if base_url is not None:
-        full["KLAVIYO_BASE_URL"] = base_url
-        from simulator import CONNECTOR_SCALES
-        if base_url in CONNECTOR_SCALES:
-            full.setdefault("SK_RATE_WINDOW_SCALE", CONNECTOR_SCALES[base_url])
-    full.update(env or {})
-    return full
+environment = connector.environment
 
 
 def catalog(*streams: tuple[str, str | None]) -> dict:

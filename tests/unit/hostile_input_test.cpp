@@ -164,7 +164,8 @@ TEST_CASE("hostile config: null fields are their defaults", "[hostile][config]")
 
 TEST_CASE("hostile config: huge values", "[hostile][config]") {
   // std::regex recursed once per character here and overflowed the stack (fuzz/corpus finding).
-  const std::string long_key = "pk_" + std::string(1'000'000, 'a');
+  std::string long_key(1'000'003, 'a');  // "pk_" then a million letters (built in place: GCC 12
+  long_key.replace(0, 3, "pk_");           // warns falsely on "pk_" + a long temporary, bug 105329)
   CHECK(sk::config::parse({{"api_key", long_key}}).api_key == long_key);  // accepted: only its shape is checked
   CHECK_THAT(parse_error({{"api_key", "pk_" + std::string(1'000'000, '!')}}), Catch::Contains("does not look like"));
   const std::string digits(300'000, '7');

@@ -28,6 +28,15 @@ struct RetryPolicy {
   std::chrono::seconds max_retry_after{600};        // longest Retry-After we are willing to sleep
 };
 
+// What `check` uses (both connectors): it answers in seconds rather than wait out a long outage.
+inline RetryPolicy check_policy() {
+  RetryPolicy p;
+  p.max_attempts = 3;
+  p.max_backoff = std::chrono::milliseconds(2000);
+  p.max_retry_after = std::chrono::seconds(30);
+  return p;
+}
+
 enum class Action { Return, Retry, GiveUp };
 
 struct Decision {

@@ -61,11 +61,7 @@ int run_check(const std::string& config_path, protocol::Emitter& out, Clock& clo
     return 0;
   }
   out.add_secret(cfg.api_key);
-  http::RetryPolicy policy;  // a check answers in seconds, not after long outages
-  policy.max_attempts = 3;
-  policy.max_backoff = std::chrono::milliseconds(2000);
-  policy.max_retry_after = std::chrono::seconds(30);
-  http::Client client(transports(), clock, policy, protocol::log_to(out));
+  http::Client client(transports(), clock, http::check_policy(), protocol::log_to(out));
   budget::BudgetSet budgets(clock, cfg.rate_window_scale);
   klaviyo::Api api(client, budgets, cfg.api_key, cfg.base_url);
   std::vector<std::string> missing;
