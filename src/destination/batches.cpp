@@ -6,12 +6,23 @@
 
 namespace sk::destination {
 
-std::string identity(const Identifiers& p) {
-  if (!p.email.empty()) return "e:" + p.email;
-  if (!p.phone_number.empty()) return "p:" + p.phone_number;
-  if (!p.external_id.empty()) return "x:" + p.external_id;
-  return "a:" + p.anonymous_id;
+namespace {
+// The identifier Klaviyo resolves a profile by first, and its tag: email, else phone, else
+// external_id, else anonymous_id.
+std::pair<char, std::string_view> identity_key(std::string_view email, std::string_view phone,
+                                               std::string_view external_id, std::string_view anonymous_id) {
+  if (!email.empty()) return {'e', email};
+  if (!phone.empty()) return {'p', phone};
+  if (!external_id.empty()) return {'x', external_id};
+  return {'a', anonymous_id};
 }
+
+std::string identity_text(std::pair<char, std::string_view> key) {
+  std::string out{key.first, ':'};
+  out += key.second;
+  return out;
+}
+}  // namespace
 
 EventBatch::EventBatch(std::uint32_t interval, std::size_t max_events)
     : interval_(interval), max_events_(max_events) {
@@ -20,19 +31,11 @@ EventBatch::EventBatch(std::uint32_t interval, std::size_t max_events)
   entries_.reserve(std::min(kMaxEventBytes, max_events * 640));  // a typical tracking event's entry
 }
 
-namespace {
-// The identity rule of identity(), hashed without building the string.
-std::uint64_t identity_hash(const Identifiers& p) {
-  const std::pair<const char*, const std::string*> rule[] = {
-      {"e", &p.email}, {"p", &p.phone_number}, {"x", &p.external_id}, {"a", &p.anonymous_id}};
-  for (const auto& [tag, value] : rule)
-    if (!value->empty() || *tag == 'a') return fnv1a64(*value, fnv1a64(tag));
-  return 0;
-}
-}  // namespace
-
 EventBatch::Add EventBatch::add(const Event& e, RecordRef ref) {
-  const std::uint64_t key = fnv1a64(e.unique_id, fnv1a64("\x1f", fnv1a64(e.metric_name, identity_hash(e.profile))));
+  const auto [tag, id] = identity_key(e.profile.email, e.profile.phone_number, e.profile.external_id,
+                                      e.profile.anonymous_id);
+  const std::uint64_t key = fnv1a64(
+      e.unique_id, fnv1a64("\x1f", fnv1a64(e.metric_name, fnv1a64("\x1f", fnv1a64(id, fnv1a64({&tag, 1}))))));
   if (keys_.count(key) != 0) return Add::Duplicate;
   if (refs_.size() >= max_events_) return Add::Full;
   const std::size_t start = entries_.empty() ? 0 : entries_.size() + 1;
@@ -87,7 +90,7 @@ void merge_profile(Profile& into, Profile later) {
 }
 
 bool ProfileBatch::add(Profile p, RecordRef ref) {
-  const std::string who = identity(Identifiers{p.email, p.phone_number, p.external_id, {}});
+  const std::string who = identity_text(identity_key(p.email, p.phone_number, p.external_id, {}));
   if (auto it = index_.find(who); it != index_.end()) {
     Person& person = people_[it->second];
     merge_profile(person.profile, std::move(p));

@@ -55,10 +55,6 @@ class EventBatch {
   std::unordered_set<std::uint64_t> keys_;
 };
 
-// The identity Klaviyo resolves a profile by first: email, else phone, else external_id, else
-// anonymous_id, tagged with which it is.
-std::string identity(const Identifiers& p);
-
 class ProfileBatch {
  public:
   struct Person {

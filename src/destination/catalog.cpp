@@ -3,6 +3,7 @@
 
 #include "core/config/fields.h"
 #include "core/util/error.h"
+#include "destination/json_read.h"
 
 namespace sk::destination {
 
@@ -16,29 +17,24 @@ std::string stream_key(std::string_view stream, std::string_view ns) {
 
 namespace {
 
-std::string text_at(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // One configured stream: its key and kind. Throws SourceError(Config).
 std::pair<std::string, ObjectKind> configured(const nlohmann::json& s, std::size_t i) {
   const std::string where = "Configured catalog stream #" + std::to_string(i + 1);
   if (!s.is_object() || !s.contains("stream") || !s["stream"].is_object())
     throw config_error(where + " must be an object with a 'stream' object.");
-  const std::string name = text_at(s["stream"], "name");
+  const std::string name = text(s["stream"], "name");
   if (name.empty()) throw config_error(where + " has no stream name.");
-  const std::string object = text_at(s, "destination_object_name");
+  const std::string object = text(s, "destination_object_name");
   auto kind = object_kind(object);
   if (!kind)
     throw config_error("Stream '" + name + "' has destination_object_name '" + object +
                        "'; this destination writes 'event' or 'profile' (or, with none, Segment tracking messages).");
-  const std::string mode = text_at(s, "destination_sync_mode");
+  const std::string mode = text(s, "destination_sync_mode");
   if (!mode.empty() && mode != "append" && mode != "append_dedup")
     throw config_error("Stream '" + name + "' asks for destination_sync_mode '" + mode +
                        "'; Klaviyo cannot truncate or delete events, so this destination supports append and "
                        "append_dedup only.");
-  return {stream_key(name, text_at(s["stream"], "namespace")), *kind};
+  return {stream_key(name, text(s["stream"], "namespace")), *kind};
 }
 
 }  // namespace

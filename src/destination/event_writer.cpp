@@ -3,6 +3,7 @@
 
 #include "core/budget/rate_budget.h"
 #include "core/klaviyo/errors.h"
+#include "destination/json_read.h"
 #include "destination/writers.h"
 
 namespace sk::destination {
@@ -11,10 +12,6 @@ namespace {
 constexpr std::string_view kEventsPath = "/api/event-bulk-create-jobs";
 constexpr std::string_view kEntries = "/data/attributes/events-bulk-create/data/";
 
-std::string text_of(const nlohmann::json& obj, const char* key) {
-  auto it = obj.find(key);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 }  // namespace
 
 WriteBudgets::WriteBudgets(Clock& clock, double scale)
@@ -29,14 +26,14 @@ std::map<std::size_t, std::string> pointed_entries(const nlohmann::json& doc, st
   if (!doc.is_object() || !doc.contains("errors") || !doc["errors"].is_array()) return out;
   for (const auto& e : doc["errors"]) {
     if (!e.is_object() || !e.contains("source") || !e["source"].is_object()) continue;
-    const std::string pointer = text_of(e["source"], "pointer");
+    const std::string pointer = text(e["source"], "pointer");
     if (pointer.compare(0, prefix.size(), prefix) != 0) continue;
     const char* digits = pointer.c_str() + prefix.size();
     char* end = nullptr;
     const unsigned long i = std::strtoul(digits, &end, 10);
     if (end == digits || (*end != '\0' && *end != '/')) continue;
-    std::string detail = text_of(e, "detail");
-    if (detail.empty()) detail = text_of(e, "title");
+    std::string detail = text(e, "detail");
+    if (detail.empty()) detail = text(e, "title");
     std::string field = *end == '/' ? std::string(end + 1) : std::string();
     std::string& all = out[i];
     all += (all.empty() ? "" : "; ") + detail + (field.empty() ? "" : " (" + field + ")");

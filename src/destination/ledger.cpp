@@ -2,21 +2,17 @@
 #include "destination/ledger.h"
 
 #include "destination/catalog.h"
+#include "destination/json_read.h"
 
 namespace sk::destination {
 
 std::string state_scope(const nlohmann::json& message) {
   const auto& st = message["state"];
-  if (st.value("type", std::string()) != "STREAM") return {};
-  const auto* desc = st.contains("stream") && st["stream"].is_object() && st["stream"].contains("stream_descriptor")
-                         ? &st["stream"]["stream_descriptor"]
-                         : nullptr;
-  if (desc == nullptr || !desc->is_object()) return {};
-  auto text = [&](const char* k) {
-    auto it = desc->find(k);
-    return it != desc->end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  return stream_key(text("name"), text("namespace"));
+  if (text(st, "type") != "STREAM") return {};
+  const auto* stream = member(st, "stream");
+  const auto* desc = stream ? member(*stream, "stream_descriptor") : nullptr;
+  if (desc == nullptr) return {};
+  return stream_key(text(*desc, "name"), text(*desc, "namespace"));
 }
 
 std::uint32_t Ledger::interval() const {

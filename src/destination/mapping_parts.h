@@ -1,5 +1,4 @@
-// Internals shared by the mapping's files (mapping.cpp, segment.cpp, rows.cpp): reading typed
-// fields out of a record, naming a record, the field tables of profiles, and the checks every
+// Internals shared by the mapping's files (mapping.cpp, segment.cpp, rows.cpp): naming a record, the field tables of profiles, and the checks every
 // event passes before it is sent. Not part of the destination's API; see mapping.h.
 // Thread-safe: pure functions over immutable tables.
 #pragma once
@@ -10,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "destination/json_read.h"
 #include "destination/mapping.h"
 
 namespace sk::destination {
@@ -22,20 +22,6 @@ Mapped map_identify(const nlohmann::json& data, const std::string& who);
 Mapped map_profile_row(const nlohmann::json& data, const std::string& who);
 
 namespace parts {
-
-// Typed reads, each for both JSON libraries (events read simdjson, profiles nlohmann):
-// obj[key] when obj is an object holding key, else nullptr / nullopt.
-const nlohmann::json* member(const nlohmann::json& obj, std::string_view key);
-std::optional<simdjson::dom::element> member(simdjson::dom::element obj, std::string_view key);
-// obj[key] when it is a string, else "".
-std::string text(const nlohmann::json& obj, std::string_view key);
-std::string text(simdjson::dom::element obj, std::string_view key);
-// An identifier: a string, or a whole number written in decimal; else "".
-std::string id_text(const nlohmann::json& obj, std::string_view key);
-std::string id_text(simdjson::dom::element obj, std::string_view key);
-std::string id_value(simdjson::dom::element v);  // the same for a value in hand
-// obj[key] when it is a JSON number (not a bool), else nullopt.
-std::optional<double> number(simdjson::dom::element obj, std::string_view key);
 
 using destination::who;
 

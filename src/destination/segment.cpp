@@ -19,23 +19,18 @@ struct Track {
   std::optional<element> properties, context_traits, traits, message_id, user_id;
 };
 
-std::string_view string_or_empty(element v) {
-  std::string_view s;
-  return v.get_string().get(s) ? std::string_view() : s;
-}
-
 Track read_track(element data) {
   Track t;
   simdjson::dom::object obj;
   if (data.get_object().get(obj)) return t;  // never: map_record checked it is an object
   for (auto [key, value] : obj) {
-    if (key == "event") t.event = string_or_empty(value);
+    if (key == "event") t.event = string_view_of(value);
     else if (key == "properties") t.properties = value;
-    else if (key == "timestamp") t.timestamp = string_or_empty(value);
-    else if (key == "originalTimestamp") t.original_timestamp = string_or_empty(value);
+    else if (key == "timestamp") t.timestamp = string_view_of(value);
+    else if (key == "originalTimestamp") t.original_timestamp = string_view_of(value);
     else if (key == "messageId") t.message_id = value;
     else if (key == "userId") t.user_id = value;
-    else if (key == "anonymousId") t.anonymous_id = string_or_empty(value);
+    else if (key == "anonymousId") t.anonymous_id = string_view_of(value);
     else if (key == "traits") t.traits = value;
     else if (key == "context") t.context_traits = member(value, "traits");
   }

@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "destination/input.h"
+#include "destination/json_read.h"
 
 static_assert(sk::destination::LineReader::kPadding >= simdjson::SIMDJSON_PADDING, "lines must be padded for simdjson");
 
@@ -13,10 +14,6 @@ namespace {
 // Non-JSON lines are each worth a warning, up to this many; then one line says more were ignored.
 constexpr std::uint64_t kNotJsonWarnings = 20;
 
-std::string_view text_of(simdjson::dom::element obj, const char* key) {
-  std::string_view s;
-  return obj[key].get_string().get(s) ? std::string_view() : s;
-}
 }  // namespace
 
 void Session::line(std::string_view text, long number) {
@@ -29,7 +26,7 @@ void Session::line(std::string_view text, long number) {
                                              (not_json_ == kNotJsonWarnings ? " Further such lines are counted only." : ""));
     return;
   }
-  const std::string_view type = text_of(msg, "type");
+  const std::string_view type = text_view(msg, "type");
   simdjson::dom::element body;
   if (type == "RECORD" && !msg["record"].get(body) && body.is_object()) {
     record(body, number);
@@ -41,8 +38,8 @@ void Session::line(std::string_view text, long number) {
 }
 
 void Session::record(simdjson::dom::element rec, long number) {
-  const std::string_view stream = text_of(rec, "stream");
-  const std::string_view ns = text_of(rec, "namespace");
+  const std::string_view stream = text_view(rec, "stream");
+  const std::string_view ns = text_view(rec, "namespace");
   auto kind = catalog_.kind(stream, ns);
   if (!kind) {
     unknown_++;

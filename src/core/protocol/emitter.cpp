@@ -130,17 +130,13 @@ void Emitter::state(std::string_view stream, json stream_state) {
     it->second = 0;
   }
   write_line_locked(state_message(stream, std::move(stream_state), count).dump());
-  sink_.write(buffer_);  // a checkpoint goes out promptly, after the records it covers
-  buffer_.clear();
-  sink_.flush();
+  flush_locked();  // a checkpoint goes out promptly, after the records it covers
 }
 
 void Emitter::message(const json& message) {
   std::lock_guard<std::mutex> lock(mu_);
   write_line_locked(message.dump(-1, ' ', false, json::error_handler_t::replace));
-  sink_.write(buffer_);
-  buffer_.clear();
-  sink_.flush();
+  flush_locked();
 }
 
 void Emitter::log(LogLevel level, std::string message) {
@@ -177,6 +173,10 @@ void Emitter::stream_status(std::string_view stream, StreamStatus status) {
 
 void Emitter::flush() {
   std::lock_guard<std::mutex> lock(mu_);
+  flush_locked();
+}
+
+void Emitter::flush_locked() {
   if (!buffer_.empty()) sink_.write(buffer_);
   buffer_.clear();
   sink_.flush();

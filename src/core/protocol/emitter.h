@@ -108,6 +108,7 @@ class Emitter {
 
  private:
   void write_line_locked(std::string line);
+  void flush_locked();  // what is buffered goes to the sink now
   void scrub(std::string& text) const;
 
   Sink& sink_;
